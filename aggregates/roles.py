@@ -1,0 +1,43 @@
+"""The roles of the office and which roles may run each command.
+
+This table is the one place command permissions are written down; the web's
+route table (intranet/permissions.py) sits beside it. A test walks every command
+of UnionOffice and proves each is listed and enforced.
+"""
+
+from __future__ import annotations
+
+from aggregates.envelope import SYSTEM_ROLE
+
+ROLES: dict[str, str] = {
+    "admin": "系统管理员",
+    "chair": "主席",
+    "vice_chair": "副主席",
+    "office": "办公室",
+    "accountant": "会计",
+    "cashier": "出纳",
+    "auditor": "经审会",
+    "secretariat": "大会秘书处",
+    "member": "会员",
+}
+
+# The CLI, the demo builder and scheduled work act as `system:<name>` under this role.
+ALL_STAFF = frozenset(ROLES) - {"member"}
+
+COMMAND_ROLES: dict[str, frozenset[str]] = {
+    "found_office": frozenset(),
+    "rename_office": frozenset({"admin"}),
+    "set_setting": frozenset({"admin", "chair"}),
+    "register_user": frozenset({"admin"}),
+    "change_user_roles": frozenset({"admin"}),
+    "deactivate_user": frozenset({"admin"}),
+    "reactivate_user": frozenset({"admin"}),
+    "record_password_reset": frozenset({"admin"}),
+    "change_user_phone": frozenset({"admin"}),
+    "erase_user_personal_data": frozenset({"admin"}),
+}
+
+
+def may_run(role: str, command: str) -> bool:
+    """Whether `role` may run `command` (the system role may run every command)."""
+    return role == SYSTEM_ROLE or role in COMMAND_ROLES[command]

@@ -1,0 +1,16 @@
+"""The read side: projections of the event log into plain SQLite tables.
+
+Nothing here imports Flask. Each module is one read model: its tables, one handler per
+event type, and the read functions the views call.
+"""
+
+from __future__ import annotations
+
+from projections import audit_trail, settings_history, users
+from projections.engine import Projection
+
+ALL: tuple[Projection, ...] = (
+    audit_trail.projection,
+    settings_history.projection,
+    users.projection,
+)
