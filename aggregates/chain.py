@@ -213,3 +213,15 @@ def sqlite_rows(db_path: Path) -> Iterator[ChainRow]:
 def verify_sqlite(db_path: Path, anchor: Anchor | None = None) -> ChainReport:
     """Walk the chain of the SQLite event log at `db_path`."""
     return walk(sqlite_rows(db_path), anchor)
+
+
+def sqlite_head(db_path: Path) -> Anchor | None:
+    """The last link of a SQLite event log's chain, as recorded (not re-verified)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        row = conn.execute(f"SELECT position, hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
+    return Anchor(row[0], bytes(row[1])) if row else None

@@ -104,10 +104,14 @@ class ReadModels:
             self._caught_up_to = -1
         return self._path
 
+    def connect_current(self) -> sqlite3.Connection:
+        """A new connection to the current read-model file (the caller closes it)."""
+        return connect(self.path)
+
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
         """A connection for reading the current read models."""
-        conn = connect(self.path)
+        conn = self.connect_current()
         try:
             yield conn
         finally:

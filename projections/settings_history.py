@@ -42,7 +42,7 @@ def _changed(db: Database, event: Settings.ValueSet, position: int) -> None:
     })
 
 
-def _typed(spec: Spec, text: str) -> Value:
+def typed_value(spec: Spec, text: str) -> Value:
     if spec.kind in (Kind.MONEY, Kind.RATIO, Kind.MULTIPLE):
         return Decimal(text)
     if spec.kind in (Kind.COUNT, Kind.DAYS, Kind.MONTHS, Kind.YEARS):
@@ -90,7 +90,7 @@ def in_force(conn: sqlite3.Connection, day: date) -> list[InForce]:
 def _in_force(spec: Spec, row: sqlite3.Row | None, seen_version: int) -> InForce:
     if row is None:
         return InForce(spec, spec.default, False, None, seen_version)
-    return InForce(spec, _typed(spec, row["value"]), True, date.fromisoformat(row["effective_from"]), seen_version)
+    return InForce(spec, typed_value(spec, row["value"]), True, date.fromisoformat(row["effective_from"]), seen_version)
 
 
 def history(conn: sqlite3.Connection, key: str | None = None) -> list[Change]:
@@ -101,7 +101,7 @@ def history(conn: sqlite3.Connection, key: str | None = None) -> list[Change]:
     rows = conn.execute(sql + " ORDER BY position DESC", params)
     specs = {s.key: s for s in CATALOGUE}
     return [
-        Change(r["position"], r["key"], _typed(specs[r["key"]], r["value"]),
+        Change(r["position"], r["key"], typed_value(specs[r["key"]], r["value"]),
                date.fromisoformat(r["effective_from"]), date.fromisoformat(r["occurred_on"]),
                r["actor"], r["actor_role"], r["reason"])
         for r in rows

@@ -28,6 +28,8 @@
 
   document.addEventListener("htmx:responseError", function (e) {
     var xhr = e.detail && e.detail.xhr;
+    // The server already put its own message into #flash.
+    if (xhr && xhr.getResponseHeader("HX-Retarget")) { return; }
     var status = xhr ? xhr.status : 0;
     showFlash(status === 403 ? MSG_FORBIDDEN : MSG_SERVER, "error");
   });

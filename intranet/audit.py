@@ -1,0 +1,47 @@
+"""审计轨迹: every recorded event, filtered by actor, record and date."""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from aggregates.errors import InvalidInput
+from intranet.summaries import stream_label, summary
+from intranet.web import error_message, page, parse_day, views
+from projections import audit_trail, users
+
+bp = Blueprint("audit", __name__)
+PER_PAGE = 50
+
+
+@bp.get("/audit")
+def index() -> str:
+    """The audit trail, newest first; htmx requests get only the results."""
+    conn = views()
+    args = request.args
+    problem = None
+    try:
+        chosen = audit_trail.Filter(
+            actor=args.get("actor") or None,
+            stream_id=args.get("stream") or None,
+            date_from=parse_day(args.get("from"), "from"),
+            date_to=parse_day(args.get("to"), "to"),
+        )
+    except InvalidInput as error:
+        problem, chosen = error_message(error), audit_trail.Filter()
+    page_no = max(int(args["page"]), 1) if args.get("page", "").isdigit() else 1
+    total = audit_trail.count(conn, chosen)
+    return page(
+        "audit/index.html",
+        "results",
+        entries=audit_trail.entries(conn, chosen, PER_PAGE, (page_no - 1) * PER_PAGE),
+        total=total,
+        page_no=page_no,
+        pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+        chosen=chosen,
+        args=args,
+        problem=problem,
+        actors=audit_trail.actors(conn),
+        names=users.names(conn),
+        summary=summary,
+        stream_label=stream_label,
+    )

@@ -1,0 +1,54 @@
+"""The office's backend for one process: the application, the read models and the
+credentials, built once from configuration and shared by every request thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+
+from aggregates.application import Clock, UnionOffice, utc_now
+from intranet.credentials import Credentials
+from projections import ALL
+from projections.engine import ReadModels
+
+DEMO_MARKER = "DEMO"
+
+
+@dataclass
+class Backend:
+    """Everything a request or a CLI command needs to act and to read."""
+
+    office: UnionOffice
+    read_models: ReadModels
+    credentials: Credentials
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        *,
+        clock: Clock = utc_now,
+        timezone: str | None = None,
+        hasher: PasswordHasher | None = None,
+    ) -> Backend:
+        """Open (creating if needed) the office stored in `data_dir`."""
+        office = UnionOffice(data_dir, clock=clock, timezone=timezone)
+        read_models = ReadModels(office, data_dir, ALL)
+        read_models.ensure_ready()
+        credentials = Credentials(data_dir / "keys.sqlite", hasher)
+        return cls(office, read_models, credentials)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.office.data_dir
+
+    @property
+    def is_demo(self) -> bool:
+        """Whether this data folder holds the demo office."""
+        return (self.data_dir / DEMO_MARKER).exists()
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.office.close()

@@ -1,0 +1,40 @@
+"""首页: the office at a glance."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import current_user
+
+from aggregates.chain import sqlite_head
+from aggregates.roles import ALL_STAFF
+from intranet.summaries import stream_label, summary
+from intranet.web import backend, page, views
+from projections import audit_trail, settings_history, users
+
+bp = Blueprint("dashboard", __name__)
+
+
+@bp.get("/")
+def index() -> str:
+    """The dashboard: figures and recent activity for staff, one's own account for members."""
+    office = backend().office
+    today = office.today()
+    context = {"office": office.office(), "today": today}
+    if not current_user.has_role(*ALL_STAFF):
+        return page("dashboard/index.html", staff=False, **context)
+    conn = views()
+    settings = settings_history.in_force(conn, today)
+    return page(
+        "dashboard/index.html",
+        staff=True,
+        active_users=sum(1 for u in users.everyone(conn) if u.active),
+        events_total=audit_trail.count(conn),
+        events_today=audit_trail.count(conn, audit_trail.Filter(date_from=today, date_to=today)),
+        unset=[s for s in settings if s.value is None],
+        head=sqlite_head(office.data_dir / "events.sqlite"),
+        recent=audit_trail.entries(conn, audit_trail.Filter(), limit=10),
+        names=users.names(conn),
+        summary=summary,
+        stream_label=stream_label,
+        **context,
+    )

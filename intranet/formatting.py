@@ -1,0 +1,86 @@
+"""How money, dates, settings and people are shown: ¥1,234.50, 2026年3月8日."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+from aggregates.roles import ROLES
+from aggregates.settings import UNITS, Kind, Spec, Value
+
+LOCALE = "zh_CN"
+
+
+def money(value: Decimal | int | None) -> str:
+    """¥1,234.50 (empty for None)."""
+    if value is None:
+        return ""
+    return format_currency(Decimal(value), "CNY", locale=LOCALE)
+
+
+def day(value: date | str | None) -> str:
+    """2026年3月8日."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return format_date(value, "long", locale=LOCALE)
+
+
+def moment(value: datetime | None, tz: ZoneInfo) -> str:
+    """2026年3月8日 09:30:15, in the office's time zone."""
+    if value is None:
+        return ""
+    return format_datetime(value.astimezone(tz), "yyyy年M月d日 HH:mm:ss", locale=LOCALE)
+
+
+def percent(value: Decimal) -> str:
+    """0.005 → 0.5%; 0.02 → 2%."""
+    return f"{format_decimal((value * 100).normalize(), locale=LOCALE)}%"
+
+
+def setting_value(spec: Spec, value: Value | None) -> str:
+    """A setting's value as an office clerk reads it."""
+    if value is None:
+        return "未配置"
+    if spec.kind is Kind.MONEY:
+        return money(Decimal(value))
+    if spec.kind is Kind.RATIO:
+        return percent(Decimal(value))
+    if spec.kind is Kind.CHOICE:
+        return dict(spec.choices).get(str(value), str(value))
+    if spec.kind in (Kind.FRACTION, Kind.TEXT):
+        return str(value)
+    unit = UNITS.get(spec.kind, "")
+    return f"{value} {unit}".strip()
+
+
+def setting_input(spec: Spec, value: Value | None) -> str:
+    """A setting's value as typed into its form (ratios as percentages)."""
+    if value is None:
+        return ""
+    if spec.kind is Kind.RATIO:
+        return format((Decimal(value) * 100).normalize(), "f")
+    return str(value)
+
+
+def role_label(role: str) -> str:
+    """系统管理员, 主席, … (system work shows as 系统)."""
+    return ROLES.get(role, "系统" if role == "system" else role)
+
+
+def masked_phone(phone: str | None) -> str:
+    """138****8000: lists never show a phone number whole."""
+    if not phone:
+        return ""
+    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "****"
+
+
+def short_hash(value: str | bytes, length: int = 16) -> str:
+    """The first hex digits of a hash, for tables (the full hash is shown where it matters)."""
+    text = value.hex() if isinstance(value, bytes) else value
+    return text[:length]

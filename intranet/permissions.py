@@ -1,0 +1,61 @@
+"""Who may use each route: the one checked-in table, enforced before every request.
+
+Command permissions live beside it in aggregates/roles.py. A route missing from this
+table is refused (and fails the route × role test), so nothing is reachable by accident.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aggregates.roles import ALL_STAFF, COMMAND_ROLES, ROLES
+
+PUBLIC = frozenset({"*public*"})  # no login needed
+SIGNED_IN = frozenset(ROLES)  # any logged-in user, members included
+
+ADMIN = frozenset({"admin"})
+SETTERS = COMMAND_ROLES["set_setting"]
+
+ROUTES: dict[str, frozenset[str]] = {
+    "static": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.login_submit": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "dashboard.index": SIGNED_IN,
+    "audit.index": ALL_STAFF,
+    "settings.index": ALL_STAFF,
+    "settings.detail": ALL_STAFF,
+    "settings.update": SETTERS,
+    "users.index": ADMIN,
+    "users.new": ADMIN,
+    "users.create": ADMIN,
+    "users.detail": ADMIN,
+    "users.roles": ADMIN,
+    "users.password": ADMIN,
+    "users.deactivate": ADMIN,
+    "users.reactivate": ADMIN,
+    "users.phone": ADMIN,
+    "users.erase": ADMIN,
+}
+
+
+def allowed(endpoint: str | None, roles: Iterable[str]) -> bool:
+    """Whether a user holding `roles` may use `endpoint` (unknown endpoints: never)."""
+    permitted = ROUTES.get(endpoint or "")
+    if permitted is None:
+        return False
+    return permitted is PUBLIC or bool(permitted.intersection(roles))
+
+
+def is_public(endpoint: str | None) -> bool:
+    """Whether the endpoint needs no login."""
+    return ROUTES.get(endpoint or "") is PUBLIC
+
+
+def acting_role(roles: Iterable[str], command: str) -> str | None:
+    """The role a user acts under for `command`: the first of theirs that may run it."""
+    held = set(roles)
+    for role in ROLES:
+        if role in held and role in COMMAND_ROLES[command]:
+            return role
+    return None

@@ -1,0 +1,170 @@
+"""用户: accounts, their roles, passwords and personal data (admin only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from uuid import UUID
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from aggregates.errors import DomainError, InvalidInput
+from aggregates.roles import ROLES
+from intranet.credentials import password_problem
+from intranet.summaries import summary
+from intranet.web import (
+    backend,
+    command_context,
+    field_errors,
+    form,
+    new_form_key,
+    page,
+    views,
+    wants_fragment,
+)
+from projections import audit_trail, users
+
+bp = Blueprint("users", __name__)
+
+
+@bp.get("/users")
+def index() -> str:
+    """All accounts."""
+    return page("users/index.html", accounts=users.everyone(views()), roles=ROLES)
+
+
+@bp.get("/users/new")
+def new() -> str:
+    """The form to open an account."""
+    return page("users/new.html", "user_form", errors={}, entered={}, chosen_roles=[],
+                form_key=new_form_key(), roles=ROLES)
+
+
+@bp.post("/users")
+def create() -> str | Response:
+    """Open an account with a first password."""
+    entered = {name: form(name) for name in ("username", "display_name", "phone")}
+    chosen_roles = request.form.getlist("roles")
+    try:
+        problem = password_problem(request.form.get("password", ""), request.form.get("password_confirm", ""))
+        if problem:
+            raise InvalidInput(problem, field="password")
+        user_id = backend().office.register_user(
+            command_context("register_user"), entered["username"], entered["display_name"], chosen_roles,
+            phone=entered["phone"] or None, form_key=form("form_key") or None,
+        )
+    except DomainError as error:
+        return page("users/new.html", "user_form", errors=field_errors(error), entered=entered,
+                    chosen_roles=chosen_roles, form_key=form("form_key") or new_form_key(), roles=ROLES)
+    backend().credentials.set_password(user_id, request.form["password"])
+    backend().read_models.catch_up()
+    target = url_for("users.detail", user_id=user_id)
+    if wants_fragment():
+        response = Response(status=204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+def _account(user_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
+    account = users.by_id(views(), user_id)
+    if account is None:
+        abort(404)
+    phone = backend().office.keys.unseal(account.phone) if account.phone else None
+    return page(
+        "users/detail.html",
+        "account",
+        account=account,
+        phone=phone,
+        has_password=backend().credentials.has_password(user_id),
+        history=audit_trail.stream(views(), str(user_id)),
+        names=users.names(views()),
+        summary=summary,
+        errors=errors or {},
+        notice=notice,
+        roles=ROLES,
+    )
+
+
+@bp.get("/users/<uuid:user_id>")
+def detail(user_id: UUID) -> str:
+    """One account: roles, status, phone, password, history, and the admin's actions."""
+    return _account(user_id)
+
+
+def _act(user_id: UUID, action: Callable[[], None], notice: str) -> str | Response:
+    try:
+        action()
+    except DomainError as error:
+        return _account(user_id, field_errors(error))
+    backend().read_models.catch_up()
+    if not wants_fragment():
+        return redirect(url_for("users.detail", user_id=user_id))
+    return _account(user_id, notice=notice)
+
+
+def _seen() -> int | None:
+    seen = form("seen_version")
+    return int(seen) if seen.isdigit() else None
+
+
+@bp.post("/users/<uuid:user_id>/roles")
+def roles(user_id: UUID) -> str | Response:
+    """Give the account exactly the ticked roles."""
+    chosen = request.form.getlist("roles")
+    return _act(user_id, lambda: backend().office.change_user_roles(
+        command_context("change_user_roles"), user_id, chosen, _seen()), _("角色已更新"))
+
+
+@bp.post("/users/<uuid:user_id>/password")
+def password(user_id: UUID) -> str | Response:
+    """Set a new password (ends the user's sessions)."""
+
+    def action() -> None:
+        problem = password_problem(request.form.get("password", ""), request.form.get("password_confirm", ""))
+        if problem:
+            raise InvalidInput(problem, field="password")
+        if users.by_id(views(), user_id) is None:
+            abort(404)
+        backend().office.record_password_reset(command_context("record_password_reset"), user_id)
+        backend().credentials.set_password(user_id, request.form["password"])
+
+    return _act(user_id, action, _("密码已重设，该用户需重新登录"))
+
+
+@bp.post("/users/<uuid:user_id>/deactivate")
+def deactivate(user_id: UUID) -> str | Response:
+    """Stop the account (and end its sessions)."""
+
+    def action() -> None:
+        backend().office.deactivate_user(command_context("deactivate_user"), user_id, form("reason"), _seen())
+        backend().credentials.close_sessions_of(user_id)
+
+    return _act(user_id, action, _("账号已停用"))
+
+
+@bp.post("/users/<uuid:user_id>/reactivate")
+def reactivate(user_id: UUID) -> str | Response:
+    """Let the account log in again."""
+    return _act(user_id, lambda: backend().office.reactivate_user(
+        command_context("reactivate_user"), user_id, form("reason"), _seen()), _("账号已恢复使用"))
+
+
+@bp.post("/users/<uuid:user_id>/phone")
+def phone(user_id: UUID) -> str | Response:
+    """Record (or clear) the user's phone number."""
+    return _act(user_id, lambda: backend().office.change_user_phone(
+        command_context("change_user_phone"), user_id, form("phone") or None, _seen()), _("电话号码已更新"))
+
+
+@bp.post("/users/<uuid:user_id>/erase")
+def erase(user_id: UUID) -> str | Response:
+    """Erase the user's personal data for good (PIPL)."""
+
+    def action() -> None:
+        if form("confirm") != "删除":
+            raise InvalidInput("请在确认框中输入“删除”两个字", field="confirm")
+        backend().office.erase_user_personal_data(command_context("erase_user_personal_data"), user_id, form("reason"))
+
+    return _act(user_id, action, _("个人信息已删除"))

@@ -1,0 +1,93 @@
+"""What every view shares: the backend, the read-model connection, fragment-or-page,
+the context a command runs in, and the one place domain errors become messages."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from datetime import date
+from typing import Any
+
+from flask import current_app, g, render_template, request
+from flask_babel import gettext as _
+from flask_htmx import HTMX
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+
+from aggregates.envelope import Context
+from aggregates.errors import DomainError, InvalidInput, NotPermitted
+from intranet.backend import Backend
+from intranet.permissions import acting_role
+
+htmx = HTMX()
+
+
+def backend() -> Backend:
+    """The process's backend."""
+    return current_app.extensions["intranet"]
+
+
+def views() -> sqlite3.Connection:
+    """This request's connection to the read models (closed on teardown)."""
+    if "views" not in g:
+        g.views = backend().read_models.connect_current()
+    return g.views
+
+
+def close_views(_exc: BaseException | None = None) -> None:
+    """Teardown: close the request's read-model connection."""
+    conn = g.pop("views", None)
+    if conn is not None:
+        conn.close()
+
+
+def wants_fragment() -> bool:
+    """An htmx request that is not a history restore gets a fragment, never a page."""
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def page(template: str, block: str | None = None, **context: Any) -> str:
+    """Render the whole page, or only `block` for an htmx request."""
+    if block and wants_fragment():
+        return render_block(template, block, **context)
+    return render_template(template, **context)
+
+
+def command_context(command: str, occurred_on: date | None = None) -> Context:
+    """The context for the signed-in user to run `command` under their fitting role."""
+    role = acting_role(current_user.roles, command)
+    if role is None:
+        raise NotPermitted(role="、".join(current_user.roles))
+    return backend().office.context(str(current_user.user_id), role, occurred_on)
+
+
+def error_message(error: DomainError) -> str:
+    """The refusal as the user reads it."""
+    return _(error.template, **error.params) if error.params else _(error.template)
+
+
+def field_errors(error: DomainError) -> dict[str, str]:
+    """field name → message, for re-rendering a form beside the fields."""
+    field = error.field if isinstance(error, InvalidInput) else None
+    return {field or "_form": error_message(error)}
+
+
+def new_form_key() -> str:
+    """A fresh idempotency key for a form that creates something."""
+    return secrets.token_urlsafe(16)
+
+
+def parse_day(text: str | None, field: str) -> date | None:
+    """A date typed as YYYY-MM-DD (empty: None)."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("日期格式应为 年-月-日，如 2026-03-08", field=field) from None
+
+
+def form(name: str) -> str:
+    """A submitted form field, trimmed ('' when absent)."""
+    return (request.form.get(name) or "").strip()
