@@ -283,7 +283,7 @@ def _money(spec: Spec, value: Value) -> Decimal:
 def _ratio(spec: Spec, value: Value) -> Decimal:
     number = _decimal(spec, value, 4)
     if number > 1:
-        raise _bad(spec, "不能超过100%")
+        raise _bad(spec, "不能超过100%%")
     return number.normalize() if number else Decimal(0)
 
 

@@ -195,8 +195,9 @@ class ReadModels:
 
     # -- rebuilding ------------------------------------------------------------------------------
 
-    def rebuild(self, report: Callable[[RebuildProgress], None] | None = None) -> Path:
-        """Build every read model from zero into a new file, then point at it."""
+    def rebuild(self, report: Callable[[RebuildProgress], None] | None = None, page: int = REBUILD_PAGE) -> Path:
+        """Build every read model from zero into a new file (`page` events per transaction),
+        then point at it."""
         number = max((int(m[1]) for p in self.data_dir.iterdir() if (m := _FILE.match(p.name))), default=0)
         path = self.data_dir / f"views-{number + 1}.sqlite"
         conn = connect(path)
@@ -204,7 +205,7 @@ class ReadModels:
         started = time.monotonic()
         try:
             self._create_schema(conn)
-            self._catch_up(conn, REBUILD_PAGE, report and (
+            self._catch_up(conn, page, report and (
                 lambda done: report(RebuildProgress(done, total, time.monotonic() - started))))
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:

@@ -1,0 +1,161 @@
+"""Shared fixtures: a real SQLite office in tmp_path, a pinned clock, the web app and its client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from aggregates.application import UnionOffice
+from aggregates.envelope import Context
+from intranet import create_app
+from intranet.backend import Backend
+from projections import ALL
+from projections.engine import ReadModels
+
+# 2026-03-08 09:30 in Asia/Shanghai: a Sunday morning, pinned for every test.
+PINNED = datetime(2026, 3, 8, 1, 30, tzinfo=UTC)
+PASSWORD = "correct-horse-9"
+STAFF_ROLES = ("admin", "chair", "vice_chair", "office", "accountant", "cashier", "auditor", "secretariat")
+
+# Cheap hashing for tests: the argon2 parameters are not what is under test.
+FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime = PINNED) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "office"
+
+
+@pytest.fixture
+def office(data_dir: Path, clock: Clock) -> Iterator[UnionOffice]:
+    """A founded office (with admin 'admin') on a real SQLite file."""
+    app = UnionOffice(data_dir, clock=clock, timezone="Asia/Shanghai")
+    app.found_office(app.system_context("test"), "测试街道工会工作委员会", "Asia/Shanghai", "admin", "管理员")
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def read_models(office: UnionOffice, data_dir: Path) -> ReadModels:
+    models = ReadModels(office, data_dir, ALL)
+    models.ensure_ready()
+    return models
+
+
+def system(office: UnionOffice) -> Context:
+    """A context for the test acting as the system."""
+    return office.system_context("test")
+
+
+def as_role(office: UnionOffice, role: str, actor: str = "tester") -> Context:
+    """A context for an actor acting under `role`."""
+    return office.context(actor, role)
+
+
+@pytest.fixture
+def app(data_dir: Path, clock: Clock) -> Iterator[Flask]:
+    """The intranet on a founded office with one user per staff role (password PASSWORD)."""
+    flask_app = create_app({
+        "TESTING": True,
+        "DATA_DIR": data_dir,
+        "CLOCK": clock,
+        "TIMEZONE": "Asia/Shanghai",
+        "PASSWORD_HASHER": FAST_HASHER,
+        "SECRET_KEY": "test-secret",
+    })
+    backend: Backend = flask_app.extensions["intranet"]
+    ctx = backend.office.system_context("test")
+    admin = backend.office.found_office(ctx, "测试街道工会工作委员会", "Asia/Shanghai", "admin", "管理员")
+    backend.credentials.set_password(admin, PASSWORD)
+    for role in STAFF_ROLES[1:]:
+        user_id = backend.office.register_user(ctx, role.replace("_", ""), f"{role}用户", [role])
+        backend.credentials.set_password(user_id, PASSWORD)
+    backend.read_models.catch_up()
+    yield flask_app
+    backend.close()
+
+
+@pytest.fixture
+def backend(app: Flask) -> Backend:
+    return app.extensions["intranet"]
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+def username_of(role: str) -> str:
+    """The fixture user holding `role` (admin is 'admin', vice_chair is 'vicechair')."""
+    return role.replace("_", "")
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of a rendered page."""
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match[1]
+
+
+class Session:
+    """A logged-in test client that knows its CSRF token."""
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client = client
+        self.token = token
+
+    def get(self, url: str, **kw: object):  # noqa: ANN201 - werkzeug's TestResponse
+        return self.client.get(url, **kw)
+
+    def post(self, url: str, data: dict | None = None, *, htmx: bool = False, **kw: object):  # noqa: ANN201
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.client.post(url, data={**(data or {}), "csrf_token": self.token}, headers=headers, **kw)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Session:
+    """Log in through the real form; fails the test if the login is refused."""
+    token = csrf_from(client.get("/login").text)
+    response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.text
+    return Session(client, csrf_from(client.get("/").text))
+
+
+def user_id_of(backend: Backend, username: str) -> UUID:
+    from projections import users
+
+    with backend.read_models.reading() as conn:
+        user = users.by_username(conn, username)
+    assert user is not None
+    return user.user_id
