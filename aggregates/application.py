@@ -133,7 +133,7 @@ class UnionOffice(Application):
         if self.office() is not None:
             raise AlreadyExists("本单位已经初始化，不能重复初始化")
         office = Office.found(ctx, name, timezone)
-        admin = UserAccount.register(ctx, admin_username, admin_display_name, ["admin"], None, None)
+        admin = UserAccount.register(ctx, admin_username, admin_display_name, ["admin"], member_id=None, phone=None)
         self._save(office, admin)
         self._timezone = None
         return admin.id
@@ -156,6 +156,7 @@ class UnionOffice(Application):
         value: Value,
         effective_from: date,
         reason: str,
+        *,
         seen_version: int | None = None,
     ) -> None:
         """Set a configurable value from a date on. `value` may be typed or form text;
@@ -192,7 +193,7 @@ class UnionOffice(Application):
         if user_id in self.repository:
             raise AlreadyExists("用户名“%(name)s”已被使用", name=username.strip().lower())
         sealed = self.keys.seal(user_id, checked_phone(phone)) if phone else None
-        user = UserAccount.register(ctx, username, display_name, roles, member_id, sealed)
+        user = UserAccount.register(ctx, username, display_name, roles, member_id=member_id, phone=sealed)
         self._save(user, *self._form_claim(ctx, form_key, user_id))
         return user_id
 

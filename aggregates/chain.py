@@ -33,7 +33,7 @@ def _field(data: bytes) -> bytes:
     return len(data).to_bytes(8, "big") + data
 
 
-def link_hash(
+def link_hash(  # noqa: PLR0917 - the six fields, in the order of the format
     prev_hash: bytes, position: int, stream_id: UUID, version: int, topic: str, state: bytes
 ) -> bytes:
     """The hash of one link of the chain (see the module docstring for the format)."""
@@ -81,7 +81,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        c.execute(f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")
+        c.execute(f"SELECT hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1")  # noqa: S608 - constant
         row = c.fetchone()
         prev = bytes(row[0]) if row else GENESIS
         positions = super()._insert_events(c, stored_events, **kwargs) or []
@@ -93,7 +93,7 @@ class ChainedSQLiteRecorder(SQLiteApplicationRecorder):
                 prev, position, stream_id, event.originator_version, event.topic, event.state
             )
             c.execute(
-                f"INSERT INTO {CHAIN_TABLE} (position, prev_hash, hash) VALUES (?, ?, ?)",
+                f"INSERT INTO {CHAIN_TABLE} (position, prev_hash, hash) VALUES (?, ?, ?)",  # noqa: S608 - constant
                 (position, prev, link),
             )
             prev = link
@@ -162,9 +162,8 @@ def walk(rows: Iterable[ChainRow], anchor: Anchor | None = None) -> ChainReport:
     if not anchor_seen:
         assert anchor is not None
         end = head.position if head else 0
-        return ChainReport(
-            count, head, anchor.position, f"日志在第 {end} 条结束，锚定的第 {anchor.position} 条不存在（日志被截断或改写）"
-        )
+        problem = f"日志在第 {end} 条结束，锚定的第 {anchor.position} 条不存在（日志被截断或改写）"
+        return ChainReport(count, head, anchor.position, problem)
     return ChainReport(count, head)
 
 
@@ -189,7 +188,7 @@ UNION ALL
 SELECT c.position, NULL, NULL, NULL, NULL, c.prev_hash, c.hash
   FROM {CHAIN_TABLE} c WHERE NOT EXISTS (SELECT 1 FROM stored_events e WHERE e.rowid = c.position)
 ORDER BY 1
-"""
+"""  # noqa: S608 - the table name is a module constant
 
 
 def sqlite_rows(db_path: Path) -> Iterator[ChainRow]:
@@ -219,7 +218,9 @@ def sqlite_head(db_path: Path) -> Anchor | None:
     """The last link of a SQLite event log's chain, as recorded (not re-verified)."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        row = conn.execute(f"SELECT position, hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1").fetchone()
+        row = conn.execute(
+            f"SELECT position, hash FROM {CHAIN_TABLE} ORDER BY position DESC LIMIT 1"  # noqa: S608 - constant
+        ).fetchone()
     except sqlite3.OperationalError:
         return None
     finally:

@@ -71,7 +71,7 @@ class OfficeAggregate(Aggregate):
         event_class: type[OfficeAggregate.Created],
         ctx: Context,
         *,
-        id: UUID,  # noqa: A002 - the library's own keyword
+        id: UUID,  # the library's own keyword
         reason: str | None = None,
         **facts: Any,
     ) -> Self:

@@ -71,7 +71,8 @@ def _s(key: str, group: str, label: str, kind: Kind, rules: str, **kw: Any) -> S
     return Spec(key, group, label, kind, tuple(rules.split()), **kw)
 
 
-_FIN, _FND, _ORG, _GOV, _CON, _HRD, _STU = "财务", "经费与会费", "组织与会员", "会议", "代表大会", "困难帮扶", "学习培训"
+_FIN, _FND, _ORG, _GOV = "财务", "经费与会费", "组织与会员", "会议"
+_CON, _HRD, _STU = "代表大会", "困难帮扶", "学习培训"
 _CASH_LAW = "《现金管理暂行条例》"
 
 CATALOGUE: tuple[Spec, ...] = (

@@ -110,7 +110,7 @@ class UserAccount(OfficeAggregate):
 
     @classmethod
     def register(
-        cls, ctx: Context, username: str, display_name: str, roles: list[str],
+        cls, ctx: Context, username: str, display_name: str, roles: list[str], *,
         member_id: UUID | None, phone: Sealed | None,
     ) -> UserAccount:
         """Open an account; a member user must be linked to their member record."""

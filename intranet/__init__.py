@@ -13,16 +13,18 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, abort, render_template, request
 from flask_babel import Babel
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
 from aggregates.application import utc_now
-from intranet import formatting
+from intranet import audit, auth, dashboard, formatting, settings, users
+from intranet.auth import login_manager
 from intranet.backend import Backend
 from intranet.permissions import allowed, is_public
+from intranet.web import close_views, htmx, wants_fragment
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -102,9 +104,6 @@ def _setup_backend(app: Flask) -> None:
 
 
 def _setup_web(app: Flask) -> None:
-    from intranet import auth
-    from intranet.web import close_views, htmx
-
     csrf.init_app(app)
     htmx.init_app(app)
     Babel(app, locale_selector=lambda: "zh_Hans_CN", timezone_selector=lambda: "Asia/Shanghai")
@@ -112,6 +111,11 @@ def _setup_web(app: Flask) -> None:
     app.teardown_appcontext(close_views)
     tz = app.extensions["intranet"].office.timezone
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, may=lambda endpoint: allowed(endpoint, _roles()))
+
+    @app.context_processor
+    def _office_name() -> dict[str, str | None]:
+        office = app.extensions["intranet"].office.office()
+        return {"office_name": office.name if office else None}
     app.jinja_env.filters.update(
         money=formatting.money,
         day=formatting.day,
@@ -129,8 +133,6 @@ def _roles() -> tuple[str, ...]:
 
 
 def _setup_blueprints(app: Flask) -> None:
-    from intranet import audit, auth, dashboard, settings, users
-
     for blueprint in (auth.bp, dashboard.bp, audit.bp, settings.bp, users.bp):
         app.register_blueprint(blueprint)
 
@@ -144,8 +146,6 @@ def _setup_guards(app: Flask) -> None:
         if request.endpoint is None or is_public(request.endpoint):
             return None
         if not current_user.is_authenticated:
-            from intranet.auth import login_manager
-
             return login_manager.unauthorized()
         if not allowed(request.endpoint, current_user.roles):
             abort(403)
@@ -162,10 +162,6 @@ def _setup_guards(app: Flask) -> None:
 
 
 def _setup_errors(app: Flask) -> None:
-    from flask import render_template
-
-    from intranet.web import wants_fragment
-
     def _error(status: int, title: str, message: str) -> Any:
         if wants_fragment():
             headers = {"HX-Retarget": "#flash", "HX-Reswap": "outerHTML"}
@@ -173,10 +169,8 @@ def _setup_errors(app: Flask) -> None:
         return render_template("errors/page.html", title=title, message=message), status
 
     @app.errorhandler(CSRFError)
-    def _csrf(_error_: CSRFError) -> tuple[str, int] | Response:
+    def _csrf(_e: CSRFError) -> tuple[str, int] | Response:
         if wants_fragment() and not current_user.is_authenticated:
-            from intranet.auth import login_manager
-
             return login_manager.unauthorized()
         return _error(400, "页面已过期", "页面已过期或来源不明，请刷新页面后重试。")
 

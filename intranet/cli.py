@@ -6,8 +6,10 @@ import os
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
 
 import click
+import waitress
 from flask import current_app
 from flask.cli import FlaskGroup
 
@@ -15,9 +17,11 @@ from aggregates.application import DEFAULT_TIMEZONE, UnionOffice
 from aggregates.chain import Anchor, verify_sqlite
 from aggregates.errors import DomainError
 from aggregates.roles import ROLES
+from aggregates.user_account import UserAccount
 from intranet import create_app
 from intranet.backend import Backend
 from intranet.credentials import password_problem
+from intranet.demo import DEMO_PASSWORD, build
 from projections import users as users_view
 
 
@@ -78,13 +82,11 @@ def init(name: str, timezone: str, admin_username: str, admin_name: str, passwor
 
 @main.command(with_appcontext=False)
 @click.option("--scale", type=click.Choice(["tiny", "small", "large"]), default="small", show_default=True)
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed: the same seed builds the same office.")
+@click.option("--seed", type=int, default=1, show_default=True, help="The same seed builds the same office.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=Path("var/demo"), show_default=True)
 @click.option("--if-absent", is_flag=True, help="Do nothing if the demo office already exists.")
 def demo(scale: str, seed: int, data_dir: Path, if_absent: bool) -> None:
     """Build the demo office (its own folder, never a real office's)."""
-    from intranet.demo import DEMO_PASSWORD, build
-
     if (data_dir / "events.sqlite").exists():
         if if_absent:
             click.echo(f"示范单位已存在：{data_dir}")
@@ -137,8 +139,6 @@ def user_list() -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the intranet with waitress."""
-    import waitress
-
     click.echo(f"工会内网：http://{host}:{port}/ （数据目录 {_backend().data_dir}）")
     waitress.serve(current_app, host=host, port=port, threads=threads, ident="intranet")
 
@@ -198,9 +198,7 @@ def _verify_rest(data_dir: Path) -> list[str]:
         office.close()
 
 
-def _erased_users(office: UnionOffice) -> list:
-    from aggregates.user_account import UserAccount
-
+def _erased_users(office: UnionOffice) -> list[UUID]:
     topic = f"{UserAccount.PersonalDataErased.__module__}:{UserAccount.PersonalDataErased.__qualname__}"
     found, start = [], 0
     while batch := office.recorder.select_notifications(start, 1000, topics=[topic], inclusive_of_start=False):

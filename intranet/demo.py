@@ -10,8 +10,8 @@ import random
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -37,7 +37,7 @@ STAFF = (
 )
 EXTRA_STAFF = {"tiny": 0, "small": 3, "large": 12}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
-GIVEN = ("伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "霞", "平", "刚")
+GIVEN = tuple("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚")
 
 
 class DemoClock:
@@ -75,7 +75,7 @@ def build(data_dir: Path, *, scale: str = "small", seed: int = 1, today: date | 
     tz = ZoneInfo(DEFAULT_TIMEZONE)
     today = today or datetime.now(tz).date()
     start = date(today.year - 1, today.month, 1)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     clock = DemoClock(start, tz)
     backend = Backend.open(data_dir, clock=clock, timezone=DEFAULT_TIMEZONE, hasher=hasher)
     try:
@@ -107,12 +107,6 @@ class _Builder:
 
     def as_user(self, username: str, role: str) -> Context:
         return self.office.context(str(self.ids[username]), role)
-
-    def account(self, username: str, name: str, roles: list[str], phone: str | None = None) -> None:
-        user_id = self.office.register_user(self.as_user("admin", "admin"), username, name, roles, phone=phone)
-        self.backend.credentials.set_password(user_id, DEMO_PASSWORD)
-        self.ids[username] = user_id
-        self.users += 1
 
     def run(self, extra_staff: int) -> None:
         """Found the office, then play the year's actions in date order."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from aggregates.errors import DomainError, InvalidInput
@@ -64,14 +65,8 @@ def _detail(key: str, errors: dict[str, str] | None = None, entered: dict[str, s
         errors=errors or {},
         entered=entered or {},
         notice=notice,
-        can_edit=allowed("settings.update", _user_roles()),
+        can_edit=allowed("settings.update", current_user.roles),
     )
-
-
-def _user_roles() -> tuple[str, ...]:
-    from flask_login import current_user
-
-    return tuple(current_user.roles)
 
 
 @bp.get("/settings/<key>")
@@ -93,7 +88,7 @@ def update(key: str) -> str | Response:
         seen = form("seen_version")
         backend().office.set_setting(
             command_context("set_setting"), key, entered["value"], effective_from,
-            entered["reason"], int(seen) if seen.isdigit() else None,
+            entered["reason"], seen_version=int(seen) if seen.isdigit() else None,
         )
     except DomainError as error:
         return _detail(key, field_errors(error), entered)

@@ -41,11 +41,11 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
         "开设用户 %(username)s（%(name)s），角色：%(roles)s",
         username=f["username"], name=f["display_name"], roles=_roles(f)),
     ("UserAccount", "RolesChanged"): lambda f: _("角色改为：%(roles)s", roles=_roles(f)),
-    ("UserAccount", "Deactivated"): lambda f: _("停用账号"),
-    ("UserAccount", "Reactivated"): lambda f: _("恢复使用账号"),
-    ("UserAccount", "PasswordReset"): lambda f: _("设置新密码"),
+    ("UserAccount", "Deactivated"): lambda _f: _("停用账号"),
+    ("UserAccount", "Reactivated"): lambda _f: _("恢复使用账号"),
+    ("UserAccount", "PasswordReset"): lambda _f: _("设置新密码"),
     ("UserAccount", "PhoneChanged"): lambda f: _("更新电话号码") if f.get("phone") else _("清除电话号码"),
-    ("UserAccount", "PersonalDataErased"): lambda f: _("删除个人信息（密钥已销毁）"),
+    ("UserAccount", "PersonalDataErased"): lambda _f: _("删除个人信息（密钥已销毁）"),
     ("UniqueKey", "Claimed"): lambda f: _("登记唯一标识（%(kind)s）", kind=f["kind"]),
 }
 

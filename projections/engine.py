@@ -136,8 +136,7 @@ class ReadModels:
             return False
         conn = connect(path)
         try:
-            found = {name: version for name, version in conn.execute(
-                "SELECT name, schema_version FROM projection_state")}
+            found = dict(conn.execute("SELECT name, schema_version FROM projection_state").fetchall())
         except sqlite3.OperationalError:
             return False
         finally:

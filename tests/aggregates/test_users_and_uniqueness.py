@@ -24,8 +24,8 @@ def test_a_username_is_taken_once_whatever_its_case(office: UnionOffice):
 def test_the_store_itself_refuses_a_second_account_with_the_same_username(office: UnionOffice):
     """Uniqueness holds in the store, not by a read-model check: a racing save fails."""
     ctx = system(office)
-    first = UserAccount.register(ctx, "li", "李", ["office"], None, None)
-    second = UserAccount.register(ctx, "li", "李二", ["office"], None, None)
+    first = UserAccount.register(ctx, "li", "李", ["office"], member_id=None, phone=None)
+    second = UserAccount.register(ctx, "li", "李二", ["office"], member_id=None, phone=None)
     office.save(first)
     from eventsourcing.persistence import IntegrityError
 

@@ -1,0 +1,83 @@
+"""In a real browser: log in, set a setting through htmx, see it in the audit trail, open an account."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_admin_sets_a_limit_sees_it_audited_and_opens_an_account(page: Page, live_server: str, shots: Path):
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+    _log_in(page, live_server, "admin")
+    expect(page.locator("h1")).to_have_text("测试街道工会工作委员会")
+    assert page.evaluate("htmx.version") == "2.0.11"
+    page.screenshot(path=str(shots / "01-dashboard.png"), full_page=True)
+
+    page.click("nav >> text=设置")
+    expect(page.locator("#setting-cash_on_hand_limit")).to_contain_text("未配置")
+    page.click("#setting-cash_on_hand_limit a")
+    page.fill("#value", "5000")
+    page.fill("#reason", "经开户银行核定")
+    with page.expect_response(lambda r: "/settings/cash_on_hand_limit" in r.url and r.request.method == "POST") as posted:
+        page.click("#setting-panel button[type=submit]")
+    assert posted.value.status == 200 and posted.value.request.headers.get("x-csrftoken")
+    expect(page.locator("#current-value")).to_contain_text("¥5,000.00")
+    expect(page.locator("#setting-panel .flash.ok")).to_have_text("已保存")
+    page.screenshot(path=str(shots / "02-setting-saved.png"), full_page=True)
+
+    page.click("nav >> text=审计轨迹")
+    expect(page.locator("#audit-table tbody tr").first).to_contain_text("设置“库存现金限额”为 ¥5,000.00")
+    page.screenshot(path=str(shots / "03-audit-trail.png"), full_page=True)
+
+    page.click("nav >> text=用户")
+    page.click("text=新增用户")
+    page.fill("#username", "zhouming")
+    page.fill("#display_name", "周明")
+    page.check("input[name=roles][value=cashier]")
+    page.fill("#password", "new-password-1")
+    page.fill("#password_confirm", "new-password-2")
+    page.click("#user-form button[type=submit]")
+    expect(page.locator("#password-error")).to_have_text("两次输入的密码不一致")
+    page.fill("#password", "new-password-1")
+    page.fill("#password_confirm", "new-password-1")
+    page.click("#user-form button[type=submit]")
+    expect(page.locator("#account h1")).to_have_text("周明（zhouming）")
+    page.screenshot(path=str(shots / "04-account.png"), full_page=True)
+
+    page.click("header >> text=退出")
+    _log_in(page, live_server, "zhouming", "new-password-1")
+    expect(page.locator("header .user")).to_contain_text("周明（出纳）")
+    assert errors == [], errors
+
+
+def test_a_wrong_password_is_told_in_chinese_and_nothing_opens(page: Page, live_server: str):
+    _log_in(page, live_server, "admin", "not-the-password")
+    expect(page.locator(".flash.error")).to_have_text("用户名或密码错误")
+    expect(page.locator("nav.mainnav")).to_have_count(0)
+
+
+def test_an_expired_session_sends_htmx_requests_to_the_login_page(page: Page, live_server: str):
+    _log_in(page, live_server, "chair")
+    page.goto(f"{live_server}/settings/cash_on_hand_limit")
+    page.context.clear_cookies()
+    page.fill("#value", "5000")
+    page.fill("#reason", "理由")
+    page.click("#setting-panel button[type=submit]")
+    expect(page).to_have_url(re.compile(r".*/login.*"))
