@@ -163,6 +163,18 @@ def rebuild() -> None:
 
 
 @main.command(with_appcontext=False)
+@click.option("--commands", default=2000, show_default=True, help="How many commands to time.")
+@click.option("--requests", default=200, show_default=True, help="How many requests per page to time.")
+def bench(commands: int, requests: int) -> None:
+    """Measure commands, catch-up, rebuild, verify and pages in a throwaway office."""
+    from intranet.bench import run  # noqa: PLC0415 - only this command needs it
+
+    click.echo(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus")
+    for result in run(commands, requests):
+        click.echo(result.line())
+
+
+@main.command(with_appcontext=False)
 @click.option("--anchor", default=None, help="A head written down earlier, POS:HASH; the log must still contain it.")
 def verify(anchor: str | None) -> None:
     """Recompute the hash chain and check snapshots and personal-data erasures; exit 1 on any fault."""

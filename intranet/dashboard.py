@@ -27,7 +27,7 @@ def index() -> str:
     return page(
         "dashboard/index.html",
         staff=True,
-        active_users=sum(1 for u in users.everyone(conn) if u.active),
+        active_users=users.active_count(conn),
         events_total=audit_trail.count(conn),
         events_today=audit_trail.count(conn, audit_trail.Filter(date_from=today, date_to=today)),
         unset=[s for s in settings if s.value is None],

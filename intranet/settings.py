@@ -45,6 +45,7 @@ def index() -> str:
         problem=problem,
         unset=sum(1 for i in items if i.value is None),
         scheduled=settings_history.scheduled(views(), today),
+        specs=SPECS,
     )
 
 

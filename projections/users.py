@@ -119,6 +119,11 @@ def everyone(conn: sqlite3.Connection) -> list[User]:
     return [_user(row) for row in rows]
 
 
+def active_count(conn: sqlite3.Connection) -> int:
+    """How many accounts may log in."""
+    return conn.execute("SELECT COUNT(*) FROM users WHERE active = 1").fetchone()[0]
+
+
 def names(conn: sqlite3.Connection) -> dict[str, str]:
     """user id → display name, to show actors by name."""
     return dict(conn.execute("SELECT user_id, display_name FROM users").fetchall())

@@ -1,0 +1,138 @@
+"""The `intranet` console command: init, demo, user, rebuild, serve's app."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aggregates.application import UnionOffice
+from intranet.cli import main
+from projections import ALL, users
+from projections.engine import POINTER, ReadModels
+
+INTRANET = str(Path(sys.executable).with_name("intranet"))
+
+
+def _run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "INTRANET_DATA_DIR": str(data_dir)}
+    return subprocess.run([INTRANET, *args], input=stdin, capture_output=True, text=True, env=env,  # noqa: S603
+                          timeout=120, check=False)
+
+
+def test_init_founds_an_office_whose_admin_can_log_in_and_never_prints_the_password(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    result = _run(data_dir, "init", "--name", "新华街道工会工作委员会", "--password-stdin", stdin="s3cret-pass\n")
+    assert result.returncode == 0, result.stderr
+    assert "新华街道工会工作委员会" in result.stdout
+    assert "s3cret-pass" not in result.stdout + result.stderr
+    office = UnionOffice(data_dir)
+    try:
+        assert office.office().name == "新华街道工会工作委员会"
+        assert str(office.timezone) == "Asia/Shanghai"
+    finally:
+        office.close()
+    from intranet import create_app
+
+    app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False})
+    try:
+        response = app.test_client().post("/login", data={"username": "admin", "password": "s3cret-pass"})
+        assert response.status_code == 302 and response.headers["Location"] == "/"
+    finally:
+        app.extensions["intranet"].close()
+
+
+def test_init_refuses_a_second_time_and_appends_nothing(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n").returncode == 0
+    again = _run(data_dir, "init", "--name", "乙街道工会", "--password-stdin", stdin="password-2\n")
+    assert again.returncode == 1
+    assert "已有单位" in again.stderr
+    office = UnionOffice(data_dir)
+    try:
+        assert office.office().name == "甲街道工会"
+        assert office.recorder.max_notification_id() == 2
+    finally:
+        office.close()
+
+
+def test_init_refuses_a_short_password_before_recording_anything(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    result = _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="short\n")
+    assert result.returncode == 1 and "密码至少8位" in result.stderr
+    office = UnionOffice(data_dir)
+    try:
+        assert office.office() is None
+    finally:
+        office.close()
+
+
+def test_the_demo_never_mixes_into_a_real_office(tmp_path: Path):
+    demo_dir = tmp_path / "demo"
+    built = CliRunner().invoke(main, ["demo", "--scale", "tiny", "--data-dir", str(demo_dir)])
+    assert built.exit_code == 0, built.output
+    assert (demo_dir / "DEMO").exists()
+    refused = _run(demo_dir, "init", "--name", "真实单位", "--password-stdin", stdin="password-1\n")
+    assert refused.returncode == 1 and "示范数据目录" in refused.stderr
+    again = CliRunner().invoke(main, ["demo", "--data-dir", str(demo_dir)])
+    assert again.exit_code == 1
+    kept = CliRunner().invoke(main, ["demo", "--if-absent", "--data-dir", str(demo_dir)])
+    assert kept.exit_code == 0 and "已存在" in kept.output
+
+
+def test_the_same_seed_builds_the_same_demo(tmp_path: Path):
+    for name in ("a", "b"):
+        result = CliRunner().invoke(main, ["demo", "--scale", "tiny", "--seed", "5", "--data-dir", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    states = []
+    for name in ("a", "b"):
+        office = UnionOffice(tmp_path / name)
+        try:
+            states.append([(n.topic, n.originator_id) for n in office.recorder.select_notifications(1, 10_000)])
+        finally:
+            office.close()
+    assert states[0] == states[1] and len(states[0]) > 20
+
+
+def test_user_add_opens_an_account_with_roles(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    result = _run(data_dir, "user", "add", "WangFang", "--role", "accountant", "--role", "office",
+                  "--display-name", "王芳", "--password-stdin", stdin="password-2\n")
+    assert result.returncode == 0, result.stderr
+    listed = _run(data_dir, "user", "list")
+    assert "wangfang" in listed.stdout and "王芳" in listed.stdout
+
+
+@pytest.mark.parametrize("username", ["1bad", "admin"])
+def test_user_add_refuses_a_bad_or_taken_username_with_a_message(tmp_path: Path, username: str):
+    data_dir = tmp_path / "office"
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    result = _run(data_dir, "user", "add", username, "--role", "office", "--password-stdin", stdin="password-2\n")
+    assert result.returncode == 1
+    assert "用户名" in result.stderr
+
+
+def test_rebuild_switches_a_running_server_to_the_new_file(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    server_office = UnionOffice(data_dir)
+    try:
+        serving = ReadModels(server_office, data_dir, ALL)  # what a server process holds
+        serving.ensure_ready()
+        before = serving.path
+        result = _run(data_dir, "rebuild")
+        assert result.returncode == 0, result.stderr
+        assert "条/秒" in result.stdout
+        assert serving.path != before
+        assert serving.path.name == (data_dir / POINTER).read_text()
+        _run(data_dir, "user", "add", "later", "--role", "office", "--password-stdin", stdin="password-2\n")
+        serving.catch_up()
+        with serving.reading() as conn:
+            assert users.by_username(conn, "later") is not None
+    finally:
+        server_office.close()
