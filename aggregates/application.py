@@ -189,6 +189,7 @@ class UnionOffice(Application):
     ) -> UUID:
         """Open a user account (the password goes to the credentials table separately)."""
         self._authorise(ctx, "register_user")
+        self._refuse_repeated_form(form_key)
         user_id = UserAccount.id_for(username)
         if user_id in self.repository:
             raise AlreadyExists("用户名“%(name)s”已被使用", name=username.strip().lower())
@@ -306,6 +307,11 @@ class UnionOffice(Application):
     def _check_seen(seen_version: int | None, current: int) -> None:
         if seen_version is not None and seen_version != current:
             raise StaleEdit(seen=seen_version, current=current)
+
+    def _refuse_repeated_form(self, form_key: str | None) -> None:
+        """A form already submitted is answered as such, before anything else is checked."""
+        if form_key and UniqueKey.id_for("form", form_key) in self.repository:
+            raise DuplicateSubmission()
 
     @staticmethod
     def _form_claim(ctx: Context, form_key: str | None, owner_id: UUID) -> list[UniqueKey]:

@@ -116,7 +116,7 @@ class UserAccount(OfficeAggregate):
         """Open an account; a member user must be linked to their member record."""
         roles = checked_roles(roles)
         if "member" in roles and member_id is None:
-            raise InvalidInput("会员账号须关联本人的会员档案", field="member_id")
+            raise InvalidInput("会员账号须关联本人的会员档案", field="roles")
         return cls._found(
             cls.Registered, ctx, id=cls.id_for(username),
             username=normalised_username(username), display_name=checked_display_name(display_name),

@@ -1,0 +1,206 @@
+"""Who may use what: every route against every role, and every command against every role.
+
+The route table (intranet/permissions.py) and the command table (aggregates/roles.py)
+are the only places permissions are written down; these tests hold the app to them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from flask import Flask, url_for
+from werkzeug.routing import Rule
+
+from aggregates.application import UnionOffice
+from aggregates.envelope import SYSTEM_ROLE, Context
+from aggregates.errors import NotPermitted
+from aggregates.roles import COMMAND_ROLES, ROLES
+from intranet.backend import Backend
+from intranet.permissions import PUBLIC, ROUTES
+from tests.conftest import PASSWORD, Session, csrf_from, login, system, username_of
+
+ANONYMOUS = "anonymous"
+MEMBER_USERNAME = "member1"
+
+# Placeholder values for the variable parts of rules.
+KEY_PLACEHOLDER = "cash_on_hand_limit"
+STATIC_PLACEHOLDER = "app.css"
+
+
+@pytest.fixture
+def member(backend: Backend) -> UUID:
+    """A member user, linked to a member record, who can log in."""
+    ctx = backend.office.system_context("test")
+    user_id = backend.office.register_user(ctx, MEMBER_USERNAME, "会员甲", ["member"], member_id=uuid4())
+    backend.credentials.set_password(user_id, PASSWORD)
+    backend.read_models.catch_up()
+    return user_id
+
+
+def _rules(app: Flask) -> list[Rule]:
+    """Every rule of the app, logout last (it ends the session the other requests use)."""
+    return sorted(app.url_map.iter_rules(), key=lambda r: (r.endpoint == "auth.logout", r.rule))
+
+
+def _url(app: Flask, rule: Rule, user_id: UUID) -> str:
+    values: dict[str, Any] = {}
+    for argument in rule.arguments:
+        values[argument] = {"user_id": user_id, "key": KEY_PLACEHOLDER, "filename": STATIC_PLACEHOLDER}[argument]
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+def _method(rule: Rule) -> str:
+    return "GET" if "GET" in (rule.methods or set()) else "POST"
+
+
+def _session_for(app: Flask, who: str) -> Session:
+    client = app.test_client()
+    if who == ANONYMOUS:
+        return Session(client, csrf_from(client.get("/login").text))
+    return login(client, MEMBER_USERNAME if who == "member" else username_of(who))
+
+
+def _fetch(session: Session, method: str, url: str):
+    if method == "GET":
+        return session.get(url)
+    return session.post(url, {})
+
+
+def test_every_route_of_the_app_is_in_the_permission_table(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    missing = sorted(endpoints - set(ROUTES))
+    assert not missing, f"routes missing from intranet.permissions.ROUTES: {missing}"
+
+
+def test_the_permission_table_names_no_route_the_app_does_not_have(app: Flask) -> None:
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert sorted(set(ROUTES) - endpoints) == []
+
+
+@pytest.mark.parametrize("role", list(ROLES))
+def test_a_role_reaches_exactly_the_routes_the_table_allows_it(
+    app: Flask, member: UUID, role: str
+) -> None:
+    session = _session_for(app, role)
+    wrong = []
+    for rule in _rules(app):
+        method = _method(rule)
+        url = _url(app, rule, member)
+        response = _fetch(session, method, url)
+        status = response.status_code
+        response.close()
+        permitted = ROUTES.get(rule.endpoint, frozenset())
+        expected_allowed = permitted is PUBLIC or role in permitted
+        if expected_allowed and status == 403:
+            wrong.append(f"{method} {url}: allowed for {role} but got 403")
+        if not expected_allowed and status != 403:
+            wrong.append(f"{method} {url}: not allowed for {role} but got {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_anonymous_visitors_are_sent_to_login_from_every_route_that_is_not_public(
+    app: Flask, member: UUID
+) -> None:
+    session = _session_for(app, ANONYMOUS)
+    wrong = []
+    for rule in _rules(app):
+        method = _method(rule)
+        url = _url(app, rule, member)
+        response = _fetch(session, method, url)
+        response.close()
+        location = response.headers.get("Location", "")
+        sent_to_login = response.status_code == 302 and location.startswith("/login")
+        if ROUTES.get(rule.endpoint) is PUBLIC:
+            if sent_to_login or response.status_code in (401, 403):
+                wrong.append(f"{method} {url}: public but got {response.status_code} {location}")
+        elif not sent_to_login:
+            wrong.append(f"{method} {url}: expected 302 to /login, got {response.status_code} {location}")
+    assert not wrong, "\n".join(wrong)
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _takes_context(function: Callable[..., Any]) -> bool:
+    parameters = list(inspect.signature(function).parameters.values())
+    return len(parameters) > 1 and parameters[1].annotation in (Context, "Context")
+
+
+COMMANDS = sorted(
+    name
+    for name, function in inspect.getmembers(UnionOffice, inspect.isfunction)
+    if not name.startswith("_") and _takes_context(function)
+)
+
+
+def test_the_commands_of_the_office_are_found_by_their_context_argument() -> None:
+    assert {"found_office", "set_setting", "register_user", "erase_user_personal_data"} <= set(COMMANDS)
+
+
+def test_every_command_of_the_office_is_in_the_command_table() -> None:
+    missing = sorted(set(COMMANDS) - set(COMMAND_ROLES))
+    assert not missing, f"commands missing from aggregates.roles.COMMAND_ROLES: {missing}"
+
+
+def test_the_command_table_names_no_command_the_office_does_not_have() -> None:
+    assert sorted(set(COMMAND_ROLES) - set(COMMANDS)) == []
+
+
+def _target(office: UnionOffice) -> UUID:
+    return office.register_user(system(office), "target", "对象", ["office"], phone="13800138000")
+
+
+def _stopped(office: UnionOffice) -> UUID:
+    user_id = office.register_user(system(office), "stopped", "已停用者", ["office"])
+    office.deactivate_user(system(office), user_id, "离职")
+    return user_id
+
+
+# Arguments that would succeed (or fail only for a reason other than the role) if the
+# command let the role through: the role check is the only thing that may stop them.
+ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
+    "found_office": lambda _office: ("另一个单位", "Asia/Shanghai", "admin2", "管理员二"),
+    "rename_office": lambda _office: ("新名称工会", "会议决定"),
+    "set_setting": lambda _office: ("cash_on_hand_limit", Decimal("5000"), date(2026, 3, 8), "银行核定"),
+    "register_user": lambda _office: ("newcomer", "新同事", ["office"]),
+    "change_user_roles": lambda o: (_target(o), ["chair"]),
+    "deactivate_user": lambda o: (_target(o), "离职"),
+    "reactivate_user": lambda o: (_stopped(o), "复职"),
+    "record_password_reset": lambda o: (_target(o),),
+    "change_user_phone": lambda o: (_target(o), "13900139000"),
+    "erase_user_personal_data": lambda o: (_target(o), "本人申请"),
+}
+
+REFUSALS = [
+    (command, role)
+    for command in COMMANDS
+    for role in ROLES
+    if role not in COMMAND_ROLES.get(command, frozenset())
+]
+
+
+def test_every_command_has_arguments_for_the_refusal_test() -> None:
+    assert sorted(ARGUMENTS) == COMMANDS
+
+
+@pytest.mark.parametrize(("command", "role"), REFUSALS, ids=[f"{c}-{r}" for c, r in REFUSALS])
+def test_a_role_not_listed_for_a_command_is_refused_and_nothing_is_recorded(
+    office: UnionOffice, command: str, role: str
+) -> None:
+    arguments = ARGUMENTS[command](office)
+    before = office.recorder.max_notification_id()
+    ctx = office.context("someone", role)
+    with pytest.raises(NotPermitted):
+        getattr(office, command)(ctx, *arguments)
+    assert office.recorder.max_notification_id() == before
+
+
+def test_the_system_role_is_not_one_of_the_roles_a_user_can_hold() -> None:
+    assert SYSTEM_ROLE not in ROLES
