@@ -15,6 +15,7 @@ export can check it. The chain rows are written in the same transaction as the e
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -110,9 +111,10 @@ class Anchor:
     @classmethod
     def parse(cls, text: str) -> Anchor:
         """Read `POS:HEX` (as printed by `intranet verify`)."""
-        pos, sep, hex_hash = text.strip().partition(":")
-        if not sep or not pos.isdigit() or len(hex_hash) != 64:
+        match = re.fullmatch(r"([0-9]+):([0-9a-fA-F]{64})", text.strip())
+        if not match:
             raise ValueError(f"anchor must look like POS:HASH (64 hex digits), got {text!r}")
+        pos, hex_hash = match.groups()
         return cls(int(pos), bytes.fromhex(hex_hash))
 
     def __str__(self) -> str:

@@ -134,7 +134,8 @@ class KeyStore:
 
     def blind(self, kind: str, key: str) -> str:
         """A keyed digest of a personal key, safe to use in an aggregate id."""
-        message = f"{kind}:{key}".encode()
+        # Length-prefixed, so ("a:b", "c") and ("a", "b:c") never collide.
+        message = f"{len(kind)}:{kind}:{key}".encode()
         return hmac.new(self.pepper(), message, hashlib.sha256).hexdigest()
 
     def _key(self, subject_id: UUID, *, create: bool) -> bytes | None:

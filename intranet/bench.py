@@ -58,7 +58,8 @@ def _measure(backend: Backend, data_dir: Path, commands: int, requests: int) -> 
     half = commands // 2
     results = [
         _timed("command: register a user (1 save, FULL sync)", half, "commands", lambda: [
-            office.register_user(ctx, f"user{i:06d}", f"用户{i}", ["office"], phone="13800138000") for i in range(half)]),
+            office.register_user(ctx, f"user{i:06d}", f"用户{i}", ["office"], phone="13800138000")
+            for i in range(half)]),
         _timed("command: set a setting (load + save)", half, "commands", lambda: [
             office.set_setting(ctx, "cash_on_hand_limit", str(1000 + i), office.today() + timedelta(days=i), "基准")
             for i in range(half)]),

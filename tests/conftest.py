@@ -17,7 +17,7 @@ from aggregates.application import UnionOffice
 from aggregates.envelope import Context
 from intranet import create_app
 from intranet.backend import Backend
-from projections import ALL
+from projections import ALL, users
 from projections.engine import ReadModels
 
 # 2026-03-08 09:30 in Asia/Shanghai: a Sunday morning, pinned for every test.
@@ -136,10 +136,10 @@ class Session:
         self.client = client
         self.token = token
 
-    def get(self, url: str, **kw: object):  # noqa: ANN201 - werkzeug's TestResponse
+    def get(self, url: str, **kw: object):
         return self.client.get(url, **kw)
 
-    def post(self, url: str, data: dict | None = None, *, htmx: bool = False, **kw: object):  # noqa: ANN201
+    def post(self, url: str, data: dict | None = None, *, htmx: bool = False, **kw: object):
         headers = {"HX-Request": "true"} if htmx else {}
         return self.client.post(url, data={**(data or {}), "csrf_token": self.token}, headers=headers, **kw)
 
@@ -153,8 +153,6 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Sessi
 
 
 def user_id_of(backend: Backend, username: str) -> UUID:
-    from projections import users
-
     with backend.read_models.reading() as conn:
         user = users.by_username(conn, username)
     assert user is not None

@@ -9,14 +9,15 @@ from aggregates.envelope import EventRef
 from tests.conftest import Clock, as_role
 
 
-def _last_event(office: UnionOffice):  # noqa: ANN202 - a domain event
+def _last_event(office: UnionOffice):
     position = office.recorder.max_notification_id()
     (notification,) = office.recorder.select_notifications(position, 1)
     return office.mapper.to_domain_event(notification)
 
 
 def test_an_event_records_who_acted_under_which_role_and_the_business_date(office: UnionOffice):
-    office.set_setting(as_role(office, "chair", actor="u-42"), "cash_on_hand_limit", "5000", date(2026, 3, 8), "银行核定")
+    ctx = as_role(office, "chair", actor="u-42")
+    office.set_setting(ctx, "cash_on_hand_limit", "5000", date(2026, 3, 8), "银行核定")
     event = _last_event(office)
     assert (event.actor, event.actor_role) == ("u-42", "chair")
     assert event.occurred_on == date(2026, 3, 8)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
+from eventsourcing.persistence import IntegrityError
 
 from aggregates.application import UnionOffice
 from aggregates.errors import AlreadyExists, DuplicateSubmission, InvalidInput, NotFound, StaleEdit
@@ -27,8 +28,6 @@ def test_the_store_itself_refuses_a_second_account_with_the_same_username(office
     first = UserAccount.register(ctx, "li", "李", ["office"], member_id=None, phone=None)
     second = UserAccount.register(ctx, "li", "李二", ["office"], member_id=None, phone=None)
     office.save(first)
-    from eventsourcing.persistence import IntegrityError
-
     with pytest.raises(IntegrityError):
         office.save(second)
 

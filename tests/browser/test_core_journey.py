@@ -35,7 +35,10 @@ def test_admin_sets_a_limit_sees_it_audited_and_opens_an_account(page: Page, liv
     page.click("#setting-cash_on_hand_limit a")
     page.fill("#value", "5000")
     page.fill("#reason", "经开户银行核定")
-    with page.expect_response(lambda r: "/settings/cash_on_hand_limit" in r.url and r.request.method == "POST") as posted:
+    def is_the_post(response) -> bool:
+        return "/settings/cash_on_hand_limit" in response.url and response.request.method == "POST"
+
+    with page.expect_response(is_the_post) as posted:
         page.click("#setting-panel button[type=submit]")
     assert posted.value.status == 200 and posted.value.request.headers.get("x-csrftoken")
     expect(page.locator("#current-value")).to_contain_text("¥5,000.00")

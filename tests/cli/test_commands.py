@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from aggregates.application import UnionOffice
+from intranet import create_app
 from intranet.cli import main
 from projections import ALL, users
 from projections.engine import POINTER, ReadModels
@@ -36,8 +37,6 @@ def test_init_founds_an_office_whose_admin_can_log_in_and_never_prints_the_passw
         assert str(office.timezone) == "Asia/Shanghai"
     finally:
         office.close()
-    from intranet import create_app
-
     app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False})
     try:
         response = app.test_client().post("/login", data={"username": "admin", "password": "s3cret-pass"})
@@ -86,7 +85,8 @@ def test_the_demo_never_mixes_into_a_real_office(tmp_path: Path):
 
 def test_the_same_seed_builds_the_same_demo(tmp_path: Path):
     for name in ("a", "b"):
-        result = CliRunner().invoke(main, ["demo", "--scale", "tiny", "--seed", "5", "--data-dir", str(tmp_path / name)])
+        args = ["demo", "--scale", "tiny", "--seed", "5", "--data-dir", str(tmp_path / name)]
+        result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, result.output
     states = []
     for name in ("a", "b"):

@@ -14,6 +14,8 @@ from aggregates.application import UnionOffice
 from aggregates.chain import Anchor, verify_sqlite
 from aggregates.settings import value_on
 from aggregates.user_account import UserAccount
+from intranet import create_app
+from intranet.summaries import summary
 from projections import ALL, audit_trail, users
 from projections.engine import ReadModels
 from tests.conftest import FAST_HASHER
@@ -70,10 +72,8 @@ def test_every_read_model_rebuilds_from_the_golden_log(golden: UnionOffice, tmp_
     assert accounts["clerk"].roles == ("office", "secretariat") and accounts["clerk"].erased
 
 
-def test_every_golden_event_has_a_sentence_in_the_audit_trail(golden: UnionOffice, tmp_path: Path):
-    from intranet import create_app
-    from intranet.summaries import summary
-
+@pytest.mark.usefixtures("golden")
+def test_every_golden_event_has_a_sentence_in_the_audit_trail(tmp_path: Path):
     app = create_app({"TESTING": True, "DATA_DIR": tmp_path, "SECRET_KEY": "x", "PASSWORD_HASHER": FAST_HASHER})
     try:
         with app.test_request_context(), app.extensions["intranet"].read_models.reading() as conn:

@@ -8,6 +8,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from aggregates.application import UnionOffice
 from projections import ALL
 from projections.engine import POINTER, ReadModels, dump
@@ -46,8 +48,8 @@ def test_positions_are_committed_with_the_rows(office: UnionOffice, read_models:
     assert audit_rows == last
 
 
-def test_a_change_made_by_another_process_shows_at_the_next_catch_up(office: UnionOffice, read_models: ReadModels,
-                                                                     data_dir: Path):
+@pytest.mark.usefixtures("office")
+def test_a_change_made_by_another_process_shows_at_the_next_catch_up(read_models: ReadModels, data_dir: Path):
     read_models.catch_up()
     other = UnionOffice(data_dir)  # as the CLI would, in its own application object
     other.register_user(other.system_context("cli"), "fromcli", "命令行用户", ["office"])
@@ -106,8 +108,7 @@ def test_a_reader_of_the_old_file_is_not_cut_off_by_a_rebuild(office: UnionOffic
         assert old.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 6
 
 
-def test_files_older_than_the_previous_generation_are_removed(office: UnionOffice, read_models: ReadModels,
-                                                               data_dir: Path):
+def test_files_older_than_the_previous_generation_are_removed(read_models: ReadModels):
     first = read_models.path
     second = read_models.rebuild()
     third = read_models.rebuild()

@@ -14,8 +14,7 @@ from tests.conftest import Clock, as_role, system
 TODAY = date(2026, 3, 8)
 
 
-def test_settings_in_force_agree_with_the_write_side_on_every_date(office: UnionOffice, read_models: ReadModels,
-                                                                   clock: Clock):
+def test_settings_in_force_agree_with_the_write_side_on_every_date(office: UnionOffice, read_models: ReadModels):
     ctx = system(office)
     office.set_setting(ctx, "cash_on_hand_limit", "5000", TODAY, "a")
     office.set_setting(ctx, "cash_on_hand_limit", "8000", TODAY + timedelta(days=20), "b")
@@ -30,7 +29,7 @@ def test_settings_in_force_agree_with_the_write_side_on_every_date(office: Union
             assert shown == {s.key: value_on(settings, s.key, day) for s in CATALOGUE}, day
 
 
-def test_a_never_set_value_without_default_is_shown_unset(office: UnionOffice, read_models: ReadModels):
+def test_a_never_set_value_without_default_is_shown_unset(read_models: ReadModels):
     with read_models.reading() as conn:
         item = next(i for i in settings_history.in_force(conn, TODAY) if i.spec.key == "bank_transfer_threshold")
     assert item.value is None and not item.recorded
