@@ -14,7 +14,7 @@ from aggregates.application import UnionOffice
 from intranet import create_app
 from intranet.cli import main
 from projections import ALL, users
-from projections.engine import POINTER, ReadModels
+from projections.engine import POINTER, ReadModels, dump
 
 INTRANET = str(Path(sys.executable).with_name("intranet"))
 
@@ -136,3 +136,18 @@ def test_rebuild_switches_a_running_server_to_the_new_file(tmp_path: Path):
             assert users.by_username(conn, "later") is not None
     finally:
         server_office.close()
+
+
+def test_rebuild_reproduces_the_same_read_models(tmp_path: Path):
+    demo_dir = tmp_path / "demo"
+    assert CliRunner().invoke(main, ["demo", "--scale", "tiny", "--data-dir", str(demo_dir)]).exit_code == 0
+    office = UnionOffice(demo_dir)
+    try:
+        models = ReadModels(office, demo_dir, ALL)
+        with models.reading() as conn:
+            before = dump(conn)
+        assert _run(demo_dir, "rebuild").returncode == 0
+        with models.reading() as conn:
+            assert dump(conn) == before
+    finally:
+        office.close()
