@@ -140,7 +140,8 @@ def user_list() -> None:
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the intranet with waitress."""
     click.echo(f"工会内网：http://{host}:{port}/ （数据目录 {_backend().data_dir}）")
-    waitress.serve(current_app, host=host, port=port, threads=threads, ident="intranet")
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
+    waitress.serve(app, host=host, port=port, threads=threads, ident="intranet")
 
 
 @main.command()

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -151,3 +154,28 @@ def test_rebuild_reproduces_the_same_read_models(tmp_path: Path):
             assert dump(conn) == before
     finally:
         office.close()
+
+
+def test_serve_answers_http_with_waitress(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "INTRANET_DATA_DIR": str(data_dir)}
+    server = subprocess.Popen([INTRANET, "serve", "--port", str(port)], env=env,  # noqa: S603
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        body = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.1)
+        assert "登录工会内网" in body
+        assert "甲街道工会" in body
+    finally:
+        server.terminate()
+        server.wait(10)
