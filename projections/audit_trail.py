@@ -20,7 +20,7 @@ from sqlite_utils import Database
 
 from aggregates.envelope import EventRef, OfficeAggregate, facts_of
 from aggregates.personal_data import Sealed
-from projections.engine import Projection
+from projections.engine import Projection, insert
 
 projection = Projection(
     name="audit_trail",
@@ -54,7 +54,7 @@ def plain(value: Any) -> Any:
 @projection.on(OfficeAggregate.Event)
 def _record(db: Database, event: OfficeAggregate.Event, position: int) -> None:
     stream_type, _, event_type = type(event).__qualname__.rpartition(".")
-    db["audit_events"].insert({
+    insert(db, "audit_events", {
         "position": position,
         "recorded_at": event.timestamp.isoformat(),
         "occurred_on": event.occurred_on.isoformat(),

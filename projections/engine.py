@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,18 @@ class Projection:
             if handler is not None:
                 handler(db, event, position)
                 return
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(f'"{c}"' for c in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})'  # noqa: S608 - names from code
+
+
+def insert(db: Database, table: str, row: dict[str, Any]) -> None:
+    """Insert one row: the hot path of every projection (sqlite-utils' insert re-reads the
+    table's schema on each call, which made rebuilds four times slower)."""
+    db.execute(_insert_sql(table, tuple(row)), list(row.values()))
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from sqlite_utils import Database
 
 from aggregates.settings import CATALOGUE, Kind, Settings, Spec, Value
-from projections.engine import Projection
+from projections.engine import Projection, insert
 
 projection = Projection(
     name="settings_history",
@@ -28,7 +28,7 @@ projection = Projection(
 
 @projection.on(Settings.ValueSet, Settings.ValueChanged)
 def _changed(db: Database, event: Settings.ValueSet, position: int) -> None:
-    db["setting_changes"].insert({
+    insert(db, "setting_changes", {
         "position": position,
         "key": event.key,
         "value": str(event.value),

@@ -11,7 +11,7 @@ from sqlite_utils import Database
 
 from aggregates.personal_data import Sealed, SealedAsDict
 from aggregates.user_account import UserAccount
-from projections.engine import Projection
+from projections.engine import Projection, insert
 
 projection = Projection(
     name="users",
@@ -33,7 +33,7 @@ def _phone(sealed: Sealed | None) -> str | None:
 
 @projection.on(UserAccount.Registered)
 def _registered(db: Database, e: UserAccount.Registered, _position: int) -> None:
-    db["users"].insert({
+    insert(db, "users", {
         "user_id": str(e.originator_id), "username": e.username, "display_name": e.display_name,
         "roles": json.dumps(e.roles), "member_id": str(e.member_id) if e.member_id else None,
         "active": 1, "erased": 0, "phone": _phone(e.phone), "version": e.originator_version,
