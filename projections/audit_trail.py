@@ -16,11 +16,9 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlite_utils import Database
-
 from aggregates.envelope import EventRef, OfficeAggregate, facts_of
 from aggregates.personal_data import Sealed
-from projections.engine import Projection, insert
+from projections.engine import Projection, Step, insert
 
 projection = Projection(
     name="audit_trail",
@@ -52,10 +50,10 @@ def plain(value: Any) -> Any:
 
 
 @projection.on(OfficeAggregate.Event)
-def _record(db: Database, event: OfficeAggregate.Event, position: int) -> None:
+def _record(step: Step, event: OfficeAggregate.Event) -> None:
     stream_type, _, event_type = type(event).__qualname__.rpartition(".")
-    insert(db, "audit_events", {
-        "position": position,
+    insert(step.db, "audit_events", {
+        "position": step.position,
         "recorded_at": event.timestamp.isoformat(),
         "occurred_on": event.occurred_on.isoformat(),
         "actor": event.actor,

@@ -27,7 +27,27 @@ from typing import Any
 from eventsourcing.application import Application
 from sqlite_utils import Database
 
-Handler = Callable[[Database, Any, int], None]
+from aggregates.personal_data import KeyStore, Sealed
+
+
+@dataclass(frozen=True)
+class Step:
+    """Where a handler writes one event: the read-model database, the event's position in the
+    log, and the personal-data keys (a projection that shows a masked ID number unseals it here;
+    once a person's key is destroyed, unseal gives None, so a rebuild never brings data back)."""
+
+    db: Database
+    position: int
+    keys: KeyStore | None = None
+
+    def unseal(self, sealed: Sealed | None) -> str | None:
+        """The plaintext of a sealed value, or None (absent, erased, or no keys)."""
+        if sealed is None or self.keys is None:
+            return None
+        return self.keys.unseal(sealed)
+
+
+Handler = Callable[[Step, Any], None]
 POINTER = "views.current"
 _FILE = re.compile(r"^views-(\d+)\.sqlite$")
 PAGE = 500
@@ -53,12 +73,12 @@ class Projection:
 
         return register
 
-    def handle(self, db: Database, event: Any, position: int) -> None:
+    def handle(self, step: Step, event: Any) -> None:
         """Apply one event (the nearest registered class in its MRO), if handled."""
         for cls in type(event).__mro__:
             handler = self.handlers.get(cls)
             if handler is not None:
-                handler(db, event, position)
+                handler(step, event)
                 return
 
 
@@ -195,11 +215,13 @@ class ReadModels:
         notifications = self.app.recorder.select_notifications(
             start=start, limit=page, inclusive_of_start=False
         )
+        keys = getattr(self.app, "keys", None)
         for notification in notifications:
             event = self.app.mapper.to_domain_event(notification)
+            step = Step(db, notification.id, keys)
             for projection in self.projections:
                 if notification.id > positions[projection.name]:
-                    projection.handle(db, event, notification.id)
+                    projection.handle(step, event)
         if notifications:
             db.execute("UPDATE projection_state SET position = ? WHERE position < ?",
                        [notifications[-1].id, notifications[-1].id])

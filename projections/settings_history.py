@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlite_utils import Database
-
 from aggregates.settings import CATALOGUE, Kind, Settings, Spec, Value
-from projections.engine import Projection, insert
+from projections.engine import Projection, Step, insert
 
 projection = Projection(
     name="settings_history",
@@ -27,9 +25,9 @@ projection = Projection(
 
 
 @projection.on(Settings.ValueSet, Settings.ValueChanged)
-def _changed(db: Database, event: Settings.ValueSet, position: int) -> None:
-    insert(db, "setting_changes", {
-        "position": position,
+def _changed(step: Step, event: Settings.ValueSet) -> None:
+    insert(step.db, "setting_changes", {
+        "position": step.position,
         "key": event.key,
         "value": str(event.value),
         "effective_from": event.effective_from.isoformat(),

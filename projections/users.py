@@ -7,11 +7,9 @@ import sqlite3
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlite_utils import Database
-
 from aggregates.personal_data import Sealed, SealedAsDict
 from aggregates.user_account import UserAccount
-from projections.engine import Projection, insert
+from projections.engine import Projection, Step, insert
 
 projection = Projection(
     name="users",
@@ -32,8 +30,8 @@ def _phone(sealed: Sealed | None) -> str | None:
 
 
 @projection.on(UserAccount.Registered)
-def _registered(db: Database, e: UserAccount.Registered, _position: int) -> None:
-    insert(db, "users", {
+def _registered(step: Step, e: UserAccount.Registered) -> None:
+    insert(step.db, "users", {
         "user_id": str(e.originator_id), "username": e.username, "display_name": e.display_name,
         "roles": json.dumps(e.roles), "member_id": str(e.member_id) if e.member_id else None,
         "active": 1, "erased": 0, "phone": _phone(e.phone), "version": e.originator_version,
@@ -41,38 +39,38 @@ def _registered(db: Database, e: UserAccount.Registered, _position: int) -> None
     })
 
 
-def _update(db: Database, e: UserAccount.Event, **changes: object) -> None:
-    db["users"].update(str(e.originator_id), {**changes, "version": e.originator_version})
+def _update(step: Step, e: UserAccount.Event, **changes: object) -> None:
+    step.db["users"].update(str(e.originator_id), {**changes, "version": e.originator_version})
 
 
 @projection.on(UserAccount.RolesChanged)
-def _roles(db: Database, e: UserAccount.RolesChanged, _position: int) -> None:
-    _update(db, e, roles=json.dumps(e.roles))
+def _roles(step: Step, e: UserAccount.RolesChanged) -> None:
+    _update(step, e, roles=json.dumps(e.roles))
 
 
 @projection.on(UserAccount.Deactivated)
-def _deactivated(db: Database, e: UserAccount.Deactivated, _position: int) -> None:
-    _update(db, e, active=0)
+def _deactivated(step: Step, e: UserAccount.Deactivated) -> None:
+    _update(step, e, active=0)
 
 
 @projection.on(UserAccount.Reactivated)
-def _reactivated(db: Database, e: UserAccount.Reactivated, _position: int) -> None:
-    _update(db, e, active=1)
+def _reactivated(step: Step, e: UserAccount.Reactivated) -> None:
+    _update(step, e, active=1)
 
 
 @projection.on(UserAccount.PhoneChanged)
-def _phone_changed(db: Database, e: UserAccount.PhoneChanged, _position: int) -> None:
-    _update(db, e, phone=_phone(e.phone))
+def _phone_changed(step: Step, e: UserAccount.PhoneChanged) -> None:
+    _update(step, e, phone=_phone(e.phone))
 
 
 @projection.on(UserAccount.PersonalDataErased)
-def _erased(db: Database, e: UserAccount.PersonalDataErased, _position: int) -> None:
-    _update(db, e, phone=None, erased=1)
+def _erased(step: Step, e: UserAccount.PersonalDataErased) -> None:
+    _update(step, e, phone=None, erased=1)
 
 
 @projection.on(UserAccount.PasswordReset)
-def _password_reset(db: Database, e: UserAccount.PasswordReset, _position: int) -> None:
-    _update(db, e)
+def _password_reset(step: Step, e: UserAccount.PasswordReset) -> None:
+    _update(step, e)
 
 
 @dataclass(frozen=True)
