@@ -29,6 +29,7 @@ from aggregates.errors import AlreadyExists, DuplicateSubmission, NotFound, NotP
 from aggregates.office import Office
 from aggregates.personal_data import KeyStore, SealedAsDict
 from aggregates.roles import ROLES, may_run
+from aggregates.roster_commands import RosterCommands
 from aggregates.settings import ChangeAsDict, Settings, Value, parse, spec_for
 from aggregates.unique_key import UniqueKey
 from aggregates.user_account import UserAccount, checked_phone
@@ -50,7 +51,7 @@ class ConcurrentChange(StaleEdit):
     message = "该记录刚被他人修改，请刷新后重试"
 
 
-class UnionOffice(Application):
+class UnionOffice(RosterCommands, Application):
     """The office's write side on one event log."""
 
     name = "UnionOffice"

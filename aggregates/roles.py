@@ -23,6 +23,8 @@ ROLES: dict[str, str] = {
 
 # The CLI, the demo builder and scheduled work act as `system:<name>` under this role.
 ALL_STAFF = frozenset(ROLES) - {"member"}
+# The office keeps the roster: admits, transfers and retires members, registers units and unions.
+ROSTER_KEEPERS = frozenset({"office"})
 
 COMMAND_ROLES: dict[str, frozenset[str]] = {
     "found_office": frozenset(),
@@ -35,6 +37,17 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "record_password_reset": frozenset({"admin"}),
     "change_user_phone": frozenset({"admin"}),
     "erase_user_personal_data": frozenset({"admin"}),
+    **dict.fromkeys(
+        (
+            "register_enterprise", "rename_enterprise", "report_headcount", "report_payroll", "change_coverage",
+            "close_enterprise", "found_union", "rename_union", "elect_union_committee", "appoint_office_holder",
+            "vacate_office_holder", "dissolve_union", "admit_member", "correct_member_details",
+            "issue_membership_card", "transfer_member_out", "receive_member_transfer", "complete_outside_transfer",
+            "cancel_member_transfer", "retain_membership", "restore_membership", "withdraw_member", "expel_member",
+            "record_member_death", "reactivate_member", "erase_member_personal_data",
+        ),
+        ROSTER_KEEPERS,
+    ),
 }
 
 

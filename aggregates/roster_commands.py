@@ -1,0 +1,351 @@
+"""The roster's commands on UnionOffice: enterprises, grassroots unions, members.
+
+Each is load → check → act → save, with everything one fact touches (the member and the
+claim on their ID number, say) in one save(), so a refused command appends nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from uuid import UUID, uuid4
+
+from aggregates.enterprise import COVERAGE, Enterprise
+from aggregates.envelope import Context
+from aggregates.errors import AlreadyExists, InvalidInput, NotFound
+from aggregates.identifiers import checked_id_number
+from aggregates.member import Member, checked_card, checked_slip
+from aggregates.settings import require
+from aggregates.union import Union
+from aggregates.unique_key import UniqueKey
+from aggregates.user_account import checked_phone
+
+if TYPE_CHECKING:
+    from aggregates.application import UnionOffice
+
+# Which kinds of union may cover a unit in each coverage mode.
+COVERING_KINDS = {
+    "standalone": {"enterprise", "office_staff"},
+    "joint": {"joint"},
+    "community": {"community", "building", "industry", "regional"},
+}
+
+
+class KnownPerson(AlreadyExists):
+    """The ID number belongs to a member already on record (one identity for life)."""
+
+    message = "该身份证号码已登记为会员，同一人不能重复入会；如其已退会或转出，请在其档案中办理“重新入会”"
+
+    def __init__(self, member_id: UUID) -> None:
+        self.member_id = member_id
+        super().__init__()
+
+
+class RosterCommands:
+    """Mixed into UnionOffice."""
+
+    # -- enterprises ------------------------------------------------------------------------
+
+    def register_enterprise(
+        self: UnionOffice, ctx: Context, *, name: str, credit_code: str, ownership: str, industry: str = "",
+        community: str = "", address: str = "", workers: int | None = None, women: int | None = None,
+        form_key: str | None = None,
+    ) -> UUID:
+        """Register a unit of the census, with its first headcount if known."""
+        self._authorise(ctx, "register_enterprise")
+        self._refuse_repeated_form(form_key)
+        enterprise_id = Enterprise.id_for(credit_code)
+        existing = self._get_or_none(enterprise_id)
+        if existing is not None:
+            raise AlreadyExists("该统一社会信用代码已登记：%(name)s", name=existing.name)
+        enterprise = Enterprise.register(ctx, name=name, credit_code=credit_code, ownership=ownership,
+                                         industry=industry, community=community, address=address)
+        if workers is not None:
+            enterprise.report_headcount(ctx, ctx.occurred_on, workers, women or 0)
+        self._save(enterprise, *self._form_claim(ctx, form_key, enterprise_id))
+        return enterprise_id
+
+    def rename_enterprise(self: UnionOffice, ctx: Context, enterprise_id: UUID, name: str,
+                          seen_version: int | None = None) -> None:
+        """Record a unit's new name."""
+        self._authorise(ctx, "rename_enterprise")
+        enterprise = self._load(enterprise_id, Enterprise, seen_version)
+        enterprise.rename(ctx, name)
+        self._save(enterprise)
+
+    def report_headcount(self: UnionOffice, ctx: Context, enterprise_id: UUID, as_of: date, workers: int,
+                         women: int) -> None:
+        """Record a unit's workforce on a date."""
+        self._authorise(ctx, "report_headcount")
+        enterprise = self._load(enterprise_id, Enterprise)
+        enterprise.report_headcount(ctx, as_of, workers, women)
+        self._save(enterprise)
+
+    def report_payroll(self: UnionOffice, ctx: Context, enterprise_id: UUID, year: int, month: int,
+                       payroll: Decimal | str) -> None:
+        """Record a unit's total payroll for a month."""
+        self._authorise(ctx, "report_payroll")
+        enterprise = self._load(enterprise_id, Enterprise)
+        enterprise.report_payroll(ctx, year, month, payroll)
+        self._save(enterprise)
+
+    def change_coverage(
+        self: UnionOffice, ctx: Context, enterprise_id: UUID, *, union_id: UUID | None, mode: str | None,
+        from_date: date, seen_version: int | None = None,
+    ) -> None:
+        """Record which union covers a unit from a date on (None: not covered)."""
+        self._authorise(ctx, "change_coverage")
+        enterprise = self._load(enterprise_id, Enterprise, seen_version)
+        self._check_covering(union_id, mode)
+        minimum = int(require(self.settings(), "standalone_union_min_headcount", from_date))
+        enterprise.cover(ctx, union_id, mode, from_date, minimum)
+        self._save(enterprise)
+
+    def close_enterprise(self: UnionOffice, ctx: Context, enterprise_id: UUID, reason: str) -> None:
+        """Record that a unit closed down."""
+        self._authorise(ctx, "close_enterprise")
+        enterprise = self._load(enterprise_id, Enterprise)
+        enterprise.close(ctx, reason)
+        self._save(enterprise)
+
+    def _check_covering(self: UnionOffice, union_id: UUID | None, mode: str | None) -> None:
+        if union_id is None:
+            return
+        union = self._open_union(union_id)
+        if mode in COVERAGE and union.kind not in COVERING_KINDS[mode]:
+            raise InvalidInput("所选工会的类型与覆盖方式不符（单独建会须为企业工会，联合覆盖须为联合基层工会）",
+                               field="mode")
+
+    # -- grassroots unions ---------------------------------------------------------------------
+
+    def found_union(
+        self: UnionOffice, ctx: Context, *, name: str, kind: str, parent_id: UUID | None, workers: int,
+        approver: str, approval_ref: str, term_years: int = 5, covers: list[UUID] | None = None,
+        form_key: str | None = None,
+    ) -> UUID:
+        """Found a grassroots union, approved by the body its workforce calls for, covering its units."""
+        self._authorise(ctx, "found_union")
+        self._refuse_repeated_form(form_key)
+        settings = self.settings()
+        bands = (int(require(settings, "founding_community_max_headcount", ctx.occurred_on)),
+                 int(require(settings, "founding_street_max_headcount", ctx.occurred_on)))
+        if parent_id is not None:
+            self._open_union(parent_id)
+        union = Union.found(ctx, union_id=uuid4(), name=name, kind=kind, parent_id=parent_id, workers=workers,
+                            approver=approver, approval_ref=approval_ref, term_years=term_years, bands=bands)
+        mode = next(m for m, kinds in COVERING_KINDS.items() if kind in kinds) if covers else None
+        minimum = int(require(settings, "standalone_union_min_headcount", ctx.occurred_on))
+        enterprises = [self._load(e, Enterprise) for e in dict.fromkeys(covers or [])]
+        for enterprise in enterprises:
+            enterprise.cover(ctx, union.id, mode, ctx.occurred_on, minimum)
+        self._save(union, *enterprises, *self._form_claim(ctx, form_key, union.id))
+        return union.id
+
+    def rename_union(self: UnionOffice, ctx: Context, union_id: UUID, name: str, reason: str,
+                     seen_version: int | None = None) -> None:
+        """Record a union's new name."""
+        self._authorise(ctx, "rename_union")
+        union = self._load(union_id, Union, seen_version)
+        union.rename(ctx, name, reason)
+        self._save(union)
+
+    def elect_union_committee(self: UnionOffice, ctx: Context, union_id: UUID, term_start: date,
+                              term_years: int) -> None:
+        """Record a union's re-election (换届) and its new term."""
+        self._authorise(ctx, "elect_union_committee")
+        union = self._load(union_id, Union)
+        union.elect_committee(ctx, term_start, term_years)
+        self._save(union)
+
+    def appoint_office_holder(self: UnionOffice, ctx: Context, union_id: UUID, post: str, member_id: UUID, *,
+                              owner_or_relative: bool) -> None:
+        """Record an office-holder of a union: an active member of that union."""
+        self._authorise(ctx, "appoint_office_holder")
+        union = self._load(union_id, Union)
+        member = self._load(member_id, Member)
+        if member.status != "active" or member.union_id != union_id:
+            raise InvalidInput("担任职务的须是本工会在会会员", field="member_id")
+        union.appoint(ctx, post, member_id, owner_or_relative=owner_or_relative)
+        self._save(union)
+
+    def vacate_office_holder(self: UnionOffice, ctx: Context, union_id: UUID, post: str, member_id: UUID,
+                             reason: str) -> None:
+        """Record that an office-holder left the post."""
+        self._authorise(ctx, "vacate_office_holder")
+        union = self._load(union_id, Union)
+        union.vacate(ctx, post, member_id, reason)
+        self._save(union)
+
+    def dissolve_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str) -> None:
+        """Record that a union was deregistered."""
+        self._authorise(ctx, "dissolve_union")
+        union = self._load(union_id, Union)
+        union.dissolve(ctx, reason)
+        self._save(union)
+
+    def _open_union(self: UnionOffice, union_id: UUID) -> Union:
+        union = self._get_or_none(union_id)
+        if not isinstance(union, Union):
+            raise NotFound("找不到该工会")
+        union.check_open()
+        return union
+
+    # -- members ------------------------------------------------------------------------------------
+
+    def admit_member(
+        self: UnionOffice, ctx: Context, *, name: str, gender: str, birth_date: date, id_number: str,
+        union_id: UUID, joined_on: date, phone: str | None = None, enterprise_id: UUID | None = None,
+        frontline: bool = False, card_no: str | None = None, transferred_from: str | None = None,
+        form_key: str | None = None,
+    ) -> UUID:
+        """Admit a person once for life: a known ID number is refused (offered as reactivation)."""
+        self._authorise(ctx, "admit_member")
+        self._refuse_repeated_form(form_key)
+        person = checked_id_number(id_number)
+        if person.birth_date != birth_date:
+            raise InvalidInput("出生日期与身份证号码不一致", field="birth_date")
+        if person.gender != gender:
+            raise InvalidInput("性别与身份证号码不一致", field="gender")
+        self._open_union(union_id)
+        if enterprise_id is not None:
+            self._load(enterprise_id, Enterprise)
+        claim_id = UniqueKey.id_for("id_number", self.keys.blind("id_number", person.number))
+        known = self._get_or_none(claim_id)
+        if known is not None:
+            raise KnownPerson(known.owner_id)
+        member_id = uuid4()
+        claims = [UniqueKey._found(UniqueKey.Claimed, ctx, id=claim_id, kind="id_number", owner_id=member_id)]
+        claims += self._card_claim(ctx, card_no, member_id)
+        member = Member.admit(
+            ctx, member_id=member_id, name=name, gender=gender, birth_date=birth_date,
+            id_number=self.keys.seal(member_id, person.number),
+            phone=self.keys.seal(member_id, checked_phone(phone)) if phone else None,
+            union_id=union_id, enterprise_id=enterprise_id, frontline=frontline, joined_on=joined_on,
+            card_no=card_no, transferred_from=transferred_from,
+        )
+        self._save(member, *claims, *self._form_claim(ctx, form_key, member_id))
+        return member_id
+
+    def _card_claim(self: UnionOffice, ctx: Context, card_no: str | None, member_id: UUID) -> list[UniqueKey]:
+        if not card_no:
+            return []
+        card = checked_card(card_no)
+        if UniqueKey.id_for("card_no", card) in self.repository:
+            raise AlreadyExists("会员证号“%(card)s”已被使用", card=card)
+        return [UniqueKey.claim(ctx, "card_no", card, member_id)]
+
+    def correct_member_details(self: UnionOffice, ctx: Context, member_id: UUID, changes: dict[str, Any],
+                               reason: str, seen_version: int | None = None) -> None:
+        """Correct a member's recorded details by a compensating event."""
+        self._authorise(ctx, "correct_member_details")
+        member = self._load(member_id, Member, seen_version)
+        changes = dict(changes)
+        if "phone" in changes:
+            changes["phone"] = self.keys.seal(member_id, checked_phone(changes["phone"])) if changes["phone"] else None
+        if changes.get("enterprise_id") is not None:
+            self._load(changes["enterprise_id"], Enterprise)
+        member.correct(ctx, changes, reason)
+        self._save(member)
+
+    def issue_membership_card(self: UnionOffice, ctx: Context, member_id: UUID, card_no: str) -> None:
+        """Record a member's card number (MEM-06), unique in the office."""
+        self._authorise(ctx, "issue_membership_card")
+        member = self._load(member_id, Member)
+        claims = self._card_claim(ctx, card_no, member_id)
+        member.issue_card(ctx, card_no)
+        self._save(member, *claims)
+
+    def transfer_member_out(
+        self: UnionOffice, ctx: Context, member_id: UUID, slip_no: str, *, to_union_id: UUID | None = None,
+        to_outside: str | None = None, seen_version: int | None = None,
+    ) -> None:
+        """Step one of a transfer (会籍转出): issue the slip; the member is in transit."""
+        self._authorise(ctx, "transfer_member_out")
+        member = self._load(member_id, Member, seen_version)
+        if to_union_id is not None:
+            self._open_union(to_union_id)
+        slip = checked_slip(slip_no)
+        if UniqueKey.id_for("transfer_slip", slip) in self.repository:
+            raise AlreadyExists("接转单编号“%(slip)s”已经使用过", slip=slip)
+        member.transfer_out(ctx, slip, to_union_id, to_outside)
+        self._save(member, UniqueKey.claim(ctx, "transfer_slip", slip, member_id))
+
+    def receive_member_transfer(self: UnionOffice, ctx: Context, member_id: UUID, union_id: UUID,
+                                slip_no: str) -> None:
+        """Step two (接收): the union named on the slip receives the member."""
+        self._authorise(ctx, "receive_member_transfer")
+        member = self._load(member_id, Member)
+        self._open_union(union_id)
+        member.receive(ctx, union_id, slip_no)
+        self._save(member)
+
+    def complete_outside_transfer(self: UnionOffice, ctx: Context, member_id: UUID) -> None:
+        """A transfer out of the subdistrict is confirmed by the receipt."""
+        self._authorise(ctx, "complete_outside_transfer")
+        member = self._load(member_id, Member)
+        member.complete_outside(ctx)
+        self._save(member)
+
+    def cancel_member_transfer(self: UnionOffice, ctx: Context, member_id: UUID, reason: str) -> None:
+        """Void a transfer in progress; the member stays where they were."""
+        self._authorise(ctx, "cancel_member_transfer")
+        member = self._load(member_id, Member)
+        member.cancel_transfer(ctx, reason)
+        self._save(member)
+
+    def retain_membership(self: UnionOffice, ctx: Context, member_id: UUID, cause: str, reason: str = "",
+                          seen_version: int | None = None) -> None:
+        """保留会籍 on retirement or unemployment."""
+        self._authorise(ctx, "retain_membership")
+        member = self._load(member_id, Member, seen_version)
+        member.retain(ctx, cause, reason)
+        self._save(member)
+
+    def restore_membership(self: UnionOffice, ctx: Context, member_id: UUID, reason: str) -> None:
+        """A retained member becomes active again."""
+        self._authorise(ctx, "restore_membership")
+        member = self._load(member_id, Member)
+        member.restore(ctx, reason)
+        self._save(member)
+
+    def withdraw_member(self: UnionOffice, ctx: Context, member_id: UUID, *, card_returned: bool,
+                        lapsed: bool = False, reason: str) -> None:
+        """退会 (on request, or by decision after six months without dues)."""
+        self._authorise(ctx, "withdraw_member")
+        member = self._load(member_id, Member)
+        member.withdraw(ctx, card_returned=card_returned, lapsed=lapsed, reason=reason)
+        self._save(member)
+
+    def expel_member(self: UnionOffice, ctx: Context, member_id: UUID, decision_ref: str, reason: str) -> None:
+        """开除会籍 by the union committee's decision."""
+        self._authorise(ctx, "expel_member")
+        member = self._load(member_id, Member)
+        member.expel(ctx, decision_ref, reason)
+        self._save(member)
+
+    def record_member_death(self: UnionOffice, ctx: Context, member_id: UUID, died_on: date) -> None:
+        """Record that a member died."""
+        self._authorise(ctx, "record_member_death")
+        member = self._load(member_id, Member)
+        member.record_death(ctx, died_on)
+        self._save(member)
+
+    def reactivate_member(self: UnionOffice, ctx: Context, member_id: UUID, union_id: UUID,
+                          enterprise_id: UUID | None, reason: str) -> None:
+        """A returning person: the same member, active again in a union."""
+        self._authorise(ctx, "reactivate_member")
+        member = self._load(member_id, Member)
+        self._open_union(union_id)
+        if enterprise_id is not None:
+            self._load(enterprise_id, Enterprise)
+        member.reactivate(ctx, union_id, enterprise_id, reason)
+        self._save(member)
+
+    def erase_member_personal_data(self: UnionOffice, ctx: Context, member_id: UUID, reason: str) -> None:
+        """Erase a member's sealed data (PIPL): record it, then destroy the key."""
+        self._authorise(ctx, "erase_member_personal_data")
+        member = self._load(member_id, Member)
+        member.erase_personal_data(ctx, reason)
+        self._save(member)
+        self.keys.erase(member_id)

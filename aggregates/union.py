@@ -1,0 +1,172 @@
+"""A grassroots union (基层工会) of the subdistrict: founded with the approval of the body its
+headcount calls for, renamed, its committee re-elected for a term, its office-holders
+appointed and vacated, dissolved."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from aggregates.enterprise import checked_text
+from aggregates.envelope import Context, OfficeAggregate
+from aggregates.errors import InvalidInput
+
+KINDS = {
+    "enterprise": "企业（单位）工会",
+    "joint": "联合基层工会",
+    "community": "社区工会联合会",
+    "building": "楼宇工会联合会",
+    "industry": "行业工会联合会",
+    "regional": "区域工会联合会",
+    "office_staff": "机关事业单位工会",
+}
+# ORG-01 / Q14: who approves a new union, by the workforce it will cover.
+APPROVERS = {"community": "社区工会", "street": "街道（镇）工会", "district": "区（县）总工会"}
+POSTS = {
+    "chair": "主席",
+    "vice_chair": "副主席",
+    "committee_member": "委员",
+    "fund_review_chair": "经审会主任",
+    "fund_review_member": "经审会委员",
+    "women_committee_chair": "女职工委员会主任",
+}
+# §2.3 owner exclusion: 民营企业主及其近亲属不能担任工会主席和经审委员会主任及经审委员.
+OWNER_EXCLUDED = frozenset({"chair", "fund_review_chair", "fund_review_member"})
+
+
+def approving_level(workers: int, community_max: int, street_max: int) -> str:
+    """ORG-01 / Q14: ≤ community_max → community union; ≤ street_max → street; above → district."""
+    if workers <= community_max:
+        return "community"
+    if workers <= street_max:
+        return "street"
+    return "district"
+
+
+class Union(OfficeAggregate):
+    """One grassroots union."""
+
+    class Founded(OfficeAggregate.Created):
+        name: str
+        kind: str
+        parent_id: UUID | None
+        workers: int
+        approver: str
+        approval_ref: str
+        term_years: int
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.name = self.name
+            aggregate.kind = self.kind
+            aggregate.parent_id = self.parent_id
+            aggregate.term_end = _add_years(self.occurred_on, self.term_years)
+            aggregate.holders: dict[str, list[UUID]] = {}
+            aggregate.dissolved = False
+
+    class Renamed(OfficeAggregate.Event):
+        name: str
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.name = self.name
+
+    class CommitteeElected(OfficeAggregate.Event):
+        term_start: date
+        term_years: int
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.term_end = _add_years(self.term_start, self.term_years)
+
+    class OfficeHolderAppointed(OfficeAggregate.Event):
+        post: str
+        member_id: UUID
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.holders.setdefault(self.post, []).append(self.member_id)
+
+    class OfficeHolderVacated(OfficeAggregate.Event):
+        post: str
+        member_id: UUID
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.holders[self.post].remove(self.member_id)
+
+    class Dissolved(OfficeAggregate.Event):
+        def apply(self, aggregate: Union) -> None:
+            aggregate.dissolved = True
+
+    @classmethod
+    def found(
+        cls, ctx: Context, *, union_id: UUID, name: str, kind: str, parent_id: UUID | None, workers: int,
+        approver: str, approval_ref: str, term_years: int, bands: tuple[int, int],
+    ) -> Union:
+        """Found a union approved by the body its workforce calls for (ORG-01, ORG-02)."""
+        if kind not in KINDS:
+            raise InvalidInput("请选择工会类型", field="kind")
+        if not 1 <= workers <= 1_000_000:
+            raise InvalidInput("请填写建会时覆盖的职工人数", field="workers")
+        expected = approving_level(workers, *bands)
+        if approver != expected:
+            raise InvalidInput(
+                "职工%(w)s人的单位建会应由%(body)s审批（7人以下社区工会、8—50人街道工会、50人以上区县总工会）",
+                field="approver", w=workers, body=APPROVERS[expected])
+        if term_years not in (3, 5):
+            raise InvalidInput("任期应为三年或五年", field="term_years")
+        return cls._found(
+            cls.Founded, ctx, id=union_id, name=checked_text(name, "name", "工会名称", 60), kind=kind,
+            parent_id=parent_id, workers=workers, approver=approver,
+            approval_ref=checked_text(approval_ref, "approval_ref", "批复文号", 40), term_years=term_years,
+        )
+
+    def check_open(self) -> None:
+        """Refuse to act on a dissolved union."""
+        if self.dissolved:
+            raise InvalidInput("该工会已注销", field="union_id")
+
+    def rename(self, ctx: Context, name: str, reason: str) -> None:
+        """Record the union's new name (更名)."""
+        self.check_open()
+        name = checked_text(name, "name", "工会名称", 60)
+        if name == self.name:
+            raise InvalidInput("新名称与现名称相同", field="name")
+        self._record(self.Renamed, ctx, reason=checked_text(reason, "reason", "理由", 200), name=name)
+
+    def elect_committee(self, ctx: Context, term_start: date, term_years: int) -> None:
+        """Record a re-election (换届) and the new term (GOV-06)."""
+        self.check_open()
+        if term_years not in (3, 5):
+            raise InvalidInput("任期应为三年或五年", field="term_years")
+        if term_start > ctx.occurred_on:
+            raise InvalidInput("换届日期不能晚于今天", field="term_start")
+        self._record(self.CommitteeElected, ctx, term_start=term_start, term_years=term_years)
+
+    def appoint(self, ctx: Context, post: str, member_id: UUID, *, owner_or_relative: bool) -> None:
+        """Record an office-holder; the owner and close relatives may not hold OWNER_EXCLUDED posts."""
+        self.check_open()
+        if post not in POSTS:
+            raise InvalidInput("请选择职务", field="post")
+        if owner_or_relative and post in OWNER_EXCLUDED:
+            raise InvalidInput("民营企业主及其近亲属不能担任工会主席、经审会主任或经审会委员", field="post")
+        if post in ("chair", "fund_review_chair", "women_committee_chair") and self.holders.get(post):
+            raise InvalidInput("该职务已有人担任，请先办理离任", field="post")
+        if member_id in self.holders.get(post, []):
+            raise InvalidInput("此人已担任该职务", field="post")
+        self._record(self.OfficeHolderAppointed, ctx, post=post, member_id=member_id)
+
+    def vacate(self, ctx: Context, post: str, member_id: UUID, reason: str) -> None:
+        """Record that an office-holder left the post."""
+        if member_id not in self.holders.get(post, []):
+            raise InvalidInput("此人没有担任该职务", field="post")
+        self._record(self.OfficeHolderVacated, ctx, reason=checked_text(reason, "reason", "理由", 200),
+                     post=post, member_id=member_id)
+
+    def dissolve(self, ctx: Context, reason: str) -> None:
+        """Record that the union was deregistered (注销)."""
+        self.check_open()
+        self._record(self.Dissolved, ctx, reason=checked_text(reason, "reason", "理由", 200))
+
+
+def _add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
