@@ -79,6 +79,7 @@ class Enterprise(OfficeAggregate):
             aggregate.headcounts: list[tuple[date, int, int]] = []
             aggregate.covered_by: UUID | None = None
             aggregate.coverage: str | None = None
+            aggregate.coverage_from: date | None = None
             aggregate.closed = False
 
     class Renamed(OfficeAggregate.Event):
@@ -108,6 +109,7 @@ class Enterprise(OfficeAggregate):
         def apply(self, aggregate: Enterprise) -> None:
             aggregate.covered_by = self.union_id
             aggregate.coverage = self.mode
+            aggregate.coverage_from = self.from_date
 
     class Closed(OfficeAggregate.Event):
         def apply(self, aggregate: Enterprise) -> None:
@@ -181,6 +183,9 @@ class Enterprise(OfficeAggregate):
                 raise InvalidInput(
                     "职工%(n)s人以上的单位才单独建会；人数不足的单位请通过联合基层工会或社区工会覆盖（当前登记人数：%(w)s）",
                     field="mode", n=standalone_minimum, w="未登记" if workers is None else workers)
+        if self.coverage_from is not None and from_date < self.coverage_from:
+            raise InvalidInput("起始日期不能早于上一次覆盖变更的日期（%(day)s）", field="from_date",
+                               day=self.coverage_from.isoformat())
         if union_id == self.covered_by and mode == self.coverage:
             raise InvalidInput("覆盖情况没有变化", field="mode")
         self._record(self.CoverageChanged, ctx, union_id=union_id, mode=mode, from_date=from_date)

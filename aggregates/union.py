@@ -59,7 +59,7 @@ class Union(OfficeAggregate):
             aggregate.name = self.name
             aggregate.kind = self.kind
             aggregate.parent_id = self.parent_id
-            aggregate.term_end = _add_years(self.occurred_on, self.term_years)
+            aggregate.term_end = add_years(self.occurred_on, self.term_years)
             aggregate.holders: dict[str, list[UUID]] = {}
             aggregate.dissolved = False
 
@@ -74,7 +74,7 @@ class Union(OfficeAggregate):
         term_years: int
 
         def apply(self, aggregate: Union) -> None:
-            aggregate.term_end = _add_years(self.term_start, self.term_years)
+            aggregate.term_end = add_years(self.term_start, self.term_years)
 
     class OfficeHolderAppointed(OfficeAggregate.Event):
         post: str
@@ -165,7 +165,8 @@ class Union(OfficeAggregate):
         self._record(self.Dissolved, ctx, reason=checked_text(reason, "reason", "理由", 200))
 
 
-def _add_years(day: date, years: int) -> date:
+def add_years(day: date, years: int) -> date:
+    """The same date `years` later (28 February for 29 February)."""
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

@@ -6,11 +6,13 @@ event type, and the read functions the views call.
 
 from __future__ import annotations
 
-from projections import audit_trail, settings_history, users
+from projections import audit_trail, organisations, roster, settings_history, users
 from projections.engine import Projection
 
 ALL: tuple[Projection, ...] = (
     audit_trail.projection,
     settings_history.projection,
     users.projection,
+    roster.projection,
+    organisations.projection,
 )

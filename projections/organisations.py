@@ -1,0 +1,323 @@
+"""Grassroots unions, their office-holders, and the enterprises they cover, over time:
+coverage (建会率) and membership rates (入会率) as of any date."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+
+from aggregates.enterprise import Enterprise
+from aggregates.union import Union, add_years
+from projections.engine import Projection, Step, insert
+from projections.roster import counts_on
+
+projection = Projection(
+    name="organisations",
+    schema_version=1,
+    tables=[
+        """CREATE TABLE unions (
+            union_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent_id TEXT,
+            workers_at_founding INTEGER NOT NULL, approver TEXT NOT NULL, approval_ref TEXT NOT NULL,
+            founded_on TEXT NOT NULL, term_start TEXT NOT NULL, term_end TEXT NOT NULL, dissolved_on TEXT,
+            version INTEGER NOT NULL)""",
+        """CREATE TABLE office_holders (
+            union_id TEXT NOT NULL, post TEXT NOT NULL, member_id TEXT NOT NULL, from_date TEXT NOT NULL,
+            from_position INTEGER NOT NULL, to_date TEXT, to_position INTEGER,
+            PRIMARY KEY (union_id, post, member_id, from_position))""",
+        """CREATE TABLE enterprises (
+            enterprise_id TEXT PRIMARY KEY, name TEXT NOT NULL, credit_code TEXT NOT NULL UNIQUE,
+            ownership TEXT NOT NULL, industry TEXT NOT NULL, community TEXT NOT NULL, address TEXT NOT NULL,
+            registered_on TEXT NOT NULL, closed_on TEXT, version INTEGER NOT NULL)""",
+        """CREATE TABLE headcounts (
+            enterprise_id TEXT NOT NULL, as_of TEXT NOT NULL, position INTEGER NOT NULL, workers INTEGER NOT NULL,
+            women INTEGER NOT NULL, PRIMARY KEY (enterprise_id, as_of, position))""",
+        """CREATE TABLE payrolls (
+            enterprise_id TEXT NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL, position INTEGER NOT NULL,
+            payroll TEXT NOT NULL, PRIMARY KEY (enterprise_id, year, month, position))""",
+        # [from_date, to_date): which union covered the unit, and how.
+        """CREATE TABLE coverage_spells (
+            enterprise_id TEXT NOT NULL, union_id TEXT, mode TEXT, from_date TEXT NOT NULL,
+            from_position INTEGER NOT NULL, to_date TEXT, PRIMARY KEY (enterprise_id, from_position))""",
+        "CREATE INDEX coverage_by_union ON coverage_spells (union_id, from_date)",
+    ],
+)
+
+
+def _touch(step: Step, table: str, key: str, e: Union.Event | Enterprise.Event, **row: object) -> None:
+    step.db[table].update(key, {**row, "version": e.originator_version})
+
+
+@projection.on(Union.Founded)
+def _founded(step: Step, e: Union.Founded) -> None:
+    insert(step.db, "unions", {
+        "union_id": str(e.originator_id), "name": e.name, "kind": e.kind,
+        "parent_id": str(e.parent_id) if e.parent_id else None, "workers_at_founding": e.workers,
+        "approver": e.approver, "approval_ref": e.approval_ref, "founded_on": e.occurred_on.isoformat(),
+        "term_start": e.occurred_on.isoformat(), "term_end": add_years(e.occurred_on, e.term_years).isoformat(),
+        "dissolved_on": None, "version": e.originator_version})
+
+
+@projection.on(Union.Renamed)
+def _renamed(step: Step, e: Union.Renamed) -> None:
+    _touch(step, "unions", str(e.originator_id), e, name=e.name)
+
+
+@projection.on(Union.CommitteeElected)
+def _elected(step: Step, e: Union.CommitteeElected) -> None:
+    end = add_years(e.term_start, e.term_years)
+    _touch(step, "unions", str(e.originator_id), e, term_start=e.term_start.isoformat(), term_end=end.isoformat())
+
+
+@projection.on(Union.OfficeHolderAppointed)
+def _appointed(step: Step, e: Union.OfficeHolderAppointed) -> None:
+    insert(step.db, "office_holders", {
+        "union_id": str(e.originator_id), "post": e.post, "member_id": str(e.member_id),
+        "from_date": e.occurred_on.isoformat(), "from_position": step.position})
+    _touch(step, "unions", str(e.originator_id), e)
+
+
+@projection.on(Union.OfficeHolderVacated)
+def _vacated(step: Step, e: Union.OfficeHolderVacated) -> None:
+    step.db.execute(
+        "UPDATE office_holders SET to_date = ?, to_position = ? WHERE union_id = ? AND post = ? AND member_id = ?"
+        " AND to_position IS NULL",
+        [e.occurred_on.isoformat(), step.position, str(e.originator_id), e.post, str(e.member_id)])
+    _touch(step, "unions", str(e.originator_id), e)
+
+
+@projection.on(Union.Dissolved)
+def _dissolved(step: Step, e: Union.Dissolved) -> None:
+    _touch(step, "unions", str(e.originator_id), e, dissolved_on=e.occurred_on.isoformat())
+
+
+@projection.on(Enterprise.Registered)
+def _registered(step: Step, e: Enterprise.Registered) -> None:
+    insert(step.db, "enterprises", {
+        "enterprise_id": str(e.originator_id), "name": e.name, "credit_code": e.credit_code,
+        "ownership": e.ownership, "industry": e.industry, "community": e.community, "address": e.address,
+        "registered_on": e.occurred_on.isoformat(), "closed_on": None, "version": e.originator_version})
+    insert(step.db, "coverage_spells", {
+        "enterprise_id": str(e.originator_id), "union_id": None, "mode": None,
+        "from_date": e.occurred_on.isoformat(), "from_position": step.position})
+
+
+@projection.on(Enterprise.Renamed)
+def _enterprise_renamed(step: Step, e: Enterprise.Renamed) -> None:
+    _touch(step, "enterprises", str(e.originator_id), e, name=e.name)
+
+
+@projection.on(Enterprise.HeadcountReported)
+def _headcount(step: Step, e: Enterprise.HeadcountReported) -> None:
+    insert(step.db, "headcounts", {"enterprise_id": str(e.originator_id), "as_of": e.as_of.isoformat(),
+                                   "position": step.position, "workers": e.workers, "women": e.women})
+    _touch(step, "enterprises", str(e.originator_id), e)
+
+
+@projection.on(Enterprise.PayrollReported)
+def _payroll(step: Step, e: Enterprise.PayrollReported) -> None:
+    insert(step.db, "payrolls", {"enterprise_id": str(e.originator_id), "year": e.year, "month": e.month,
+                                 "position": step.position, "payroll": str(e.payroll)})
+    _touch(step, "enterprises", str(e.originator_id), e)
+
+
+def _cover(step: Step, enterprise_id: str, union_id: str | None, mode: str | None, day: date) -> None:
+    step.db.execute("UPDATE coverage_spells SET to_date = ? WHERE enterprise_id = ? AND to_date IS NULL",
+                    [day.isoformat(), enterprise_id])
+    insert(step.db, "coverage_spells", {"enterprise_id": enterprise_id, "union_id": union_id, "mode": mode,
+                                        "from_date": day.isoformat(), "from_position": step.position})
+
+
+@projection.on(Enterprise.CoverageChanged)
+def _coverage(step: Step, e: Enterprise.CoverageChanged) -> None:
+    _cover(step, str(e.originator_id), str(e.union_id) if e.union_id else None, e.mode, e.from_date)
+    _touch(step, "enterprises", str(e.originator_id), e)
+
+
+@projection.on(Enterprise.Closed)
+def _closed(step: Step, e: Enterprise.Closed) -> None:
+    _cover(step, str(e.originator_id), None, None, e.occurred_on)
+    _touch(step, "enterprises", str(e.originator_id), e, closed_on=e.occurred_on.isoformat())
+
+
+# -- reading -------------------------------------------------------------------------------------------
+
+_UNIT_ON = """
+SELECT e.*, c.union_id AS covered_by, c.mode AS coverage,
+       (SELECT h.workers FROM headcounts h WHERE h.enterprise_id = e.enterprise_id AND h.as_of <= :day
+         ORDER BY h.as_of DESC, h.position DESC LIMIT 1) AS workers,
+       (SELECT h.women FROM headcounts h WHERE h.enterprise_id = e.enterprise_id AND h.as_of <= :day
+         ORDER BY h.as_of DESC, h.position DESC LIMIT 1) AS women
+  FROM enterprises e
+  LEFT JOIN coverage_spells c ON c.enterprise_id = e.enterprise_id
+       AND c.from_date <= :day AND (c.to_date IS NULL OR c.to_date > :day)
+ WHERE e.registered_on <= :day AND (e.closed_on IS NULL OR e.closed_on > :day)
+"""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """An enterprise as it stood on a date."""
+
+    enterprise_id: str
+    name: str
+    credit_code: str
+    ownership: str
+    industry: str
+    community: str
+    covered_by: str | None
+    coverage: str | None
+    workers: int | None
+    women: int | None
+
+
+def _unit(r: sqlite3.Row) -> Unit:
+    return Unit(r["enterprise_id"], r["name"], r["credit_code"], r["ownership"], r["industry"], r["community"],
+                r["covered_by"], r["coverage"], r["workers"], r["women"])
+
+
+def units_on(conn: sqlite3.Connection, day: date, *, covered: bool | None = None, union_id: str | None = None,
+             text: str = "") -> list[Unit]:
+    """The units in the census on `day`, with their coverage and workforce then."""
+    sql, params = _UNIT_ON, {"day": day.isoformat(), "union": union_id, "text": f"%{text.strip()}%"}
+    if covered is True:
+        sql += " AND c.union_id IS NOT NULL"
+    elif covered is False:
+        sql += " AND c.union_id IS NULL"
+    if union_id:
+        sql += " AND c.union_id = :union"
+    if text.strip():
+        sql += " AND (e.name LIKE :text OR e.credit_code LIKE :text OR e.community LIKE :text)"
+    return [_unit(r) for r in conn.execute(sql + " ORDER BY e.name", params)]
+
+
+def unit(conn: sqlite3.Connection, enterprise_id: str, day: date) -> Unit | None:
+    """One unit as it stood on `day` (None if not registered or closed then)."""
+    rows = conn.execute(_UNIT_ON + " AND e.enterprise_id = :id", {"day": day.isoformat(), "id": enterprise_id})
+    found = rows.fetchone()
+    return _unit(found) if found else None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """R-01 as of a date: units, covered (standalone and inside joint/community unions)."""
+
+    units: int
+    covered: int
+    standalone: int
+    should_stand_alone: int  # units of the standalone minimum or more not covered by their own union
+
+    @property
+    def rate(self) -> float | None:
+        return self.covered / self.units if self.units else None
+
+
+def coverage_on(conn: sqlite3.Connection, day: date, standalone_minimum: int) -> Coverage:
+    """How many units were covered by a union on `day`."""
+    units = units_on(conn, day)
+    return Coverage(
+        units=len(units),
+        covered=sum(1 for u in units if u.covered_by),
+        standalone=sum(1 for u in units if u.coverage == "standalone"),
+        should_stand_alone=sum(1 for u in units if (u.workers or 0) >= standalone_minimum
+                               and u.coverage != "standalone"),
+    )
+
+
+@dataclass(frozen=True)
+class UnionRow:
+    """A union as it stood on a date, with its figures then."""
+
+    union_id: str
+    name: str
+    kind: str
+    parent_id: str | None
+    founded_on: date
+    term_end: date
+    dissolved_on: date | None
+    approver: str
+    approval_ref: str
+    version: int
+    members: int
+    retained: int
+    workforce: int
+    units: int
+
+    @property
+    def membership_rate(self) -> float | None:
+        """R-02: members ÷ the reported workforce of the units it covers."""
+        return self.members / self.workforce if self.workforce else None
+
+
+def unions_on(conn: sqlite3.Connection, day: date) -> list[UnionRow]:
+    """Every union that existed on `day`, with its members and covered workforce then."""
+    members = counts_on(conn, day)
+    by_union: dict[str, tuple[int, int]] = {}
+    for u in units_on(conn, day, covered=True):
+        workforce, units = by_union.get(u.covered_by or "", (0, 0))
+        by_union[u.covered_by or ""] = (workforce + (u.workers or 0), units + 1)
+    rows = conn.execute(
+        "SELECT * FROM unions WHERE founded_on <= ? ORDER BY name", [day.isoformat()])
+    return [_union(r, members.get(r["union_id"], {}), by_union.get(r["union_id"], (0, 0))) for r in rows]
+
+
+def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, int]) -> UnionRow:
+    return UnionRow(
+        r["union_id"], r["name"], r["kind"], r["parent_id"], date.fromisoformat(r["founded_on"]),
+        date.fromisoformat(r["term_end"]), date.fromisoformat(r["dissolved_on"]) if r["dissolved_on"] else None,
+        r["approver"], r["approval_ref"], r["version"], members.get("active", 0), members.get("retained", 0),
+        *workforce_units)
+
+
+def union(conn: sqlite3.Connection, union_id: str, day: date) -> UnionRow | None:
+    """One union with its figures on `day`."""
+    return next((u for u in unions_on(conn, day) if u.union_id == union_id), None)
+
+
+def union_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """union id → current name."""
+    return dict(conn.execute("SELECT union_id, name FROM unions").fetchall())
+
+
+def open_unions(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(id, name, kind) of the unions not dissolved, for choosing one in a form."""
+    return [tuple(r) for r in conn.execute(
+        "SELECT union_id, name, kind FROM unions WHERE dissolved_on IS NULL ORDER BY name")]
+
+
+def enterprise_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """enterprise id → current name."""
+    return dict(conn.execute("SELECT enterprise_id, name FROM enterprises").fetchall())
+
+
+@dataclass(frozen=True)
+class Holder:
+    """An office-holder on a date."""
+
+    post: str
+    member_id: str
+    name: str
+    from_date: date
+
+
+def holders_on(conn: sqlite3.Connection, union_id: str, day: date) -> list[Holder]:
+    """Who held which post in the union on `day`."""
+    rows = conn.execute(
+        "SELECT h.post, h.member_id, m.name, h.from_date FROM office_holders h JOIN members m USING (member_id)"
+        " WHERE h.union_id = :u AND h.from_date <= :d AND (h.to_date IS NULL OR h.to_date > :d)"
+        " ORDER BY h.post, h.from_date", {"u": union_id, "d": day.isoformat()})
+    return [Holder(r[0], r[1], r[2], date.fromisoformat(r[3])) for r in rows]
+
+
+def headcount_history(conn: sqlite3.Connection, enterprise_id: str) -> list[tuple[date, int, int]]:
+    """(as of, workers, women) reports of a unit, newest first."""
+    return [(date.fromisoformat(r[0]), r[1], r[2]) for r in conn.execute(
+        "SELECT as_of, workers, women FROM headcounts WHERE enterprise_id = ? ORDER BY as_of DESC, position DESC",
+        [enterprise_id])]
+
+
+def coverage_history(conn: sqlite3.Connection, enterprise_id: str) -> list[tuple[date, str | None, str | None]]:
+    """(from, union id, mode) of a unit's coverage, oldest first."""
+    return [(date.fromisoformat(r[0]), r[1], r[2]) for r in conn.execute(
+        "SELECT from_date, union_id, mode FROM coverage_spells WHERE enterprise_id = ? ORDER BY from_position",
+        [enterprise_id])]

@@ -1,0 +1,358 @@
+"""The roster: every member as they stand now, their spells of membership over time (for
+"as of" questions), and transfers. ID numbers are kept masked, plus their last four
+characters for search; both are cleared when a person's data is erased."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from itertools import product
+
+from pypinyin import Style, pinyin
+
+from aggregates.identifiers import checked_id_number
+from aggregates.member import Member
+from projections.engine import Projection, Step, insert
+
+projection = Projection(
+    name="roster",
+    schema_version=1,
+    tables=[
+        """CREATE TABLE members (
+            member_id TEXT PRIMARY KEY, name TEXT NOT NULL, initials TEXT NOT NULL, gender TEXT NOT NULL,
+            birth_date TEXT NOT NULL, union_id TEXT NOT NULL, enterprise_id TEXT, status TEXT NOT NULL,
+            frontline INTEGER NOT NULL, joined_on TEXT NOT NULL, card_no TEXT, id_masked TEXT, id_tail TEXT,
+            phone_masked TEXT, transferred_from TEXT, erased INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL)""",
+        "CREATE INDEX members_by_union ON members (union_id, status)",
+        "CREATE INDEX members_by_card ON members (card_no)",
+        "CREATE INDEX members_by_tail ON members (id_tail)",
+        # One row per stretch of time a member had one status in one union: [from_date, to_date).
+        """CREATE TABLE member_spells (
+            member_id TEXT NOT NULL, seq INTEGER NOT NULL, union_id TEXT NOT NULL, status TEXT NOT NULL,
+            from_date TEXT NOT NULL, from_position INTEGER NOT NULL, to_date TEXT, to_position INTEGER,
+            PRIMARY KEY (member_id, seq))""",
+        "CREATE INDEX spells_by_union ON member_spells (union_id, status, from_date)",
+        """CREATE TABLE transfers (
+            slip_no TEXT PRIMARY KEY, member_id TEXT NOT NULL, from_union_id TEXT NOT NULL, to_union_id TEXT,
+            to_outside TEXT, sent_on TEXT NOT NULL, closed_on TEXT, outcome TEXT)""",
+    ],
+)
+
+
+def initials_of(name: str) -> str:
+    """Pinyin initials of a name, every reading of a heteronym (单 → d or s): 'zjg', or 'dtf stf'."""
+    readings = pinyin(name, style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
+    choices = [sorted({r[:1].lower() for r in chars if r})[:3] for chars in readings if chars]
+    combos = {"".join(c) for c in product(*choices)} if choices else set()
+    return " ".join(sorted(combos)[:12])
+
+
+def _mask_phone(phone: str | None) -> str | None:
+    return phone[:3] + "****" + phone[-4:] if phone and len(phone) >= 7 else None
+
+
+def _open_spell(step: Step, member_id: str, union_id: str, status: str, day: date) -> None:
+    last = step.db.execute("SELECT MAX(seq) FROM member_spells WHERE member_id = ?", [member_id]).fetchone()[0]
+    if last is not None:
+        step.db.execute(
+            "UPDATE member_spells SET to_date = ?, to_position = ? WHERE member_id = ? AND seq = ?",
+            [day.isoformat(), step.position, member_id, last])
+    insert(step.db, "member_spells", {
+        "member_id": member_id, "seq": (last or 0) + 1, "union_id": union_id, "status": status,
+        "from_date": day.isoformat(), "from_position": step.position})
+
+
+def _move(step: Step, e: Member.Event, status: str, union_id: str | None = None, **also: object) -> None:
+    member_id = str(e.originator_id)
+    if union_id is None:
+        union_id = step.db.execute("SELECT union_id FROM members WHERE member_id = ?", [member_id]).fetchone()[0]
+    step.db["members"].update(member_id, {"status": status, "union_id": union_id,
+                                          "version": e.originator_version, **also})
+    _open_spell(step, member_id, union_id, status, e.occurred_on)
+
+
+@projection.on(Member.Admitted)
+def _admitted(step: Step, e: Member.Admitted) -> None:
+    number = step.unseal(e.id_number)
+    person = checked_id_number(number) if number else None
+    member_id = str(e.originator_id)
+    insert(step.db, "members", {
+        "member_id": member_id, "name": e.name, "initials": initials_of(e.name), "gender": e.gender,
+        "birth_date": e.birth_date.isoformat(), "union_id": str(e.union_id),
+        "enterprise_id": str(e.enterprise_id) if e.enterprise_id else None, "status": "active",
+        "frontline": int(e.frontline), "joined_on": e.joined_on.isoformat(), "card_no": e.card_no,
+        "id_masked": person.masked if person else None, "id_tail": person.tail if person else None,
+        "phone_masked": _mask_phone(step.unseal(e.phone)), "transferred_from": e.transferred_from,
+        "version": e.originator_version,
+    })
+    _open_spell(step, member_id, str(e.union_id), "active", e.occurred_on)
+
+
+@projection.on(Member.DetailsCorrected)
+def _corrected(step: Step, e: Member.DetailsCorrected) -> None:
+    row: dict[str, object] = {"version": e.originator_version}
+    changes = e.changes
+    if "name" in changes:
+        row.update(name=changes["name"], initials=initials_of(changes["name"]))
+    if "gender" in changes:
+        row["gender"] = changes["gender"]
+    if "birth_date" in changes:
+        row["birth_date"] = changes["birth_date"].isoformat()
+    if "frontline" in changes:
+        row["frontline"] = int(bool(changes["frontline"]))
+    if "enterprise_id" in changes:
+        row["enterprise_id"] = str(changes["enterprise_id"]) if changes["enterprise_id"] else None
+    if "phone" in changes:
+        row["phone_masked"] = _mask_phone(step.unseal(changes["phone"]))
+    step.db["members"].update(str(e.originator_id), row)
+
+
+@projection.on(Member.CardIssued)
+def _card(step: Step, e: Member.CardIssued) -> None:
+    step.db["members"].update(str(e.originator_id), {"card_no": e.card_no, "version": e.originator_version})
+
+
+@projection.on(Member.TransferredOut)
+def _transferred_out(step: Step, e: Member.TransferredOut) -> None:
+    member_id = str(e.originator_id)
+    from_union = step.db.execute("SELECT union_id FROM members WHERE member_id = ?", [member_id]).fetchone()[0]
+    insert(step.db, "transfers", {
+        "slip_no": e.slip_no, "member_id": member_id, "from_union_id": from_union,
+        "to_union_id": str(e.to_union_id) if e.to_union_id else None, "to_outside": e.to_outside,
+        "sent_on": e.occurred_on.isoformat()})
+    _move(step, e, "in_transit")
+
+
+def _close_transfer(step: Step, slip_no: str, day: date, outcome: str) -> None:
+    step.db["transfers"].update(slip_no, {"closed_on": day.isoformat(), "outcome": outcome})
+
+
+@projection.on(Member.TransferReceived)
+def _received(step: Step, e: Member.TransferReceived) -> None:
+    _close_transfer(step, e.slip_no, e.occurred_on, "received")
+    _move(step, e, "active", str(e.union_id))
+
+
+@projection.on(Member.TransferCompleted)
+def _completed(step: Step, e: Member.TransferCompleted) -> None:
+    _close_transfer(step, e.slip_no, e.occurred_on, "left")
+    _move(step, e, "transferred_away")
+
+
+@projection.on(Member.TransferCancelled)
+def _cancelled(step: Step, e: Member.TransferCancelled) -> None:
+    _close_transfer(step, e.slip_no, e.occurred_on, "cancelled")
+    _move(step, e, "active")
+
+
+@projection.on(Member.MembershipRetained)
+def _retained(step: Step, e: Member.MembershipRetained) -> None:
+    _move(step, e, "retained")
+
+
+@projection.on(Member.MembershipRestored)
+def _restored(step: Step, e: Member.MembershipRestored) -> None:
+    _move(step, e, "active")
+
+
+@projection.on(Member.Withdrawn)
+def _withdrawn(step: Step, e: Member.Withdrawn) -> None:
+    _move(step, e, "withdrawn")
+
+
+@projection.on(Member.Expelled)
+def _expelled(step: Step, e: Member.Expelled) -> None:
+    _move(step, e, "expelled")
+
+
+@projection.on(Member.DeathRecorded)
+def _died(step: Step, e: Member.DeathRecorded) -> None:
+    slip = step.db.execute("SELECT slip_no FROM transfers WHERE member_id = ? AND closed_on IS NULL",
+                           [str(e.originator_id)]).fetchone()
+    if slip:
+        _close_transfer(step, slip[0], e.occurred_on, "deceased")
+    _move(step, e, "deceased")
+
+
+@projection.on(Member.Reactivated)
+def _reactivated(step: Step, e: Member.Reactivated) -> None:
+    _move(step, e, "active", str(e.union_id),
+          enterprise_id=str(e.enterprise_id) if e.enterprise_id else None)
+
+
+@projection.on(Member.PersonalDataErased)
+def _erased(step: Step, e: Member.PersonalDataErased) -> None:
+    step.db["members"].update(str(e.originator_id), {
+        "id_masked": None, "id_tail": None, "phone_masked": None, "erased": 1, "version": e.originator_version})
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """A member as lists show them."""
+
+    member_id: str
+    name: str
+    gender: str
+    birth_date: date
+    union_id: str
+    enterprise_id: str | None
+    status: str
+    frontline: bool
+    joined_on: date
+    card_no: str | None
+    id_masked: str | None
+    phone_masked: str | None
+    erased: bool
+    version: int
+
+
+def _row(r: sqlite3.Row) -> Row:
+    return Row(r["member_id"], r["name"], r["gender"], date.fromisoformat(r["birth_date"]), r["union_id"],
+               r["enterprise_id"], r["status"], bool(r["frontline"]), date.fromisoformat(r["joined_on"]),
+               r["card_no"], r["id_masked"], r["phone_masked"], bool(r["erased"]), r["version"])
+
+
+@dataclass(frozen=True)
+class Search:
+    """What the roster page asks for (every part optional)."""
+
+    text: str = ""
+    union_id: str | None = None
+    status: str | None = None
+    frontline: bool | None = None
+    age_from: int | None = None
+    age_to: int | None = None
+
+
+def _where(s: Search, today: date) -> tuple[str, list[object]]:
+    clauses, params = [], []
+    text = s.text.strip()
+    if text:
+        lowered = text.lower()
+        clauses.append("(name LIKE ? OR (' ' || initials) LIKE ? OR card_no LIKE ? OR id_tail = ?)")
+        params += [f"%{text}%", f"% {lowered}%", f"{text.upper()}%", text.upper()]
+    if s.union_id:
+        clauses.append("union_id = ?")
+        params.append(s.union_id)
+    if s.status:
+        clauses.append("status = ?")
+        params.append(s.status)
+    if s.frontline is not None:
+        clauses.append("frontline = ?")
+        params.append(int(s.frontline))
+    if s.age_from is not None:  # born on or before today minus age_from years
+        clauses.append("birth_date <= ?")
+        params.append(_years_before(today, s.age_from).isoformat())
+    if s.age_to is not None:  # younger than age_to + 1
+        clauses.append("birth_date > ?")
+        params.append(_years_before(today, s.age_to + 1).isoformat())
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def search(conn: sqlite3.Connection, s: Search, today: date, limit: int = 50, offset: int = 0) -> list[Row]:
+    """Members matching the search, by name."""
+    where, params = _where(s, today)
+    rows = conn.execute(f"SELECT * FROM members{where} ORDER BY initials, name, member_id LIMIT ? OFFSET ?",  # noqa: S608
+                        [*params, limit, offset])
+    return [_row(r) for r in rows]
+
+
+def count(conn: sqlite3.Connection, s: Search, today: date) -> int:
+    """How many members match the search."""
+    where, params = _where(s, today)
+    return conn.execute(f"SELECT COUNT(*) FROM members{where}", params).fetchone()[0]  # noqa: S608
+
+
+def member(conn: sqlite3.Connection, member_id: str) -> Row | None:
+    """One member as they stand now."""
+    r = conn.execute("SELECT * FROM members WHERE member_id = ?", [member_id]).fetchone()
+    return _row(r) if r else None
+
+
+@dataclass(frozen=True)
+class Spell:
+    """A stretch of one status in one union."""
+
+    union_id: str
+    status: str
+    from_date: date
+    to_date: date | None
+
+
+def spells(conn: sqlite3.Connection, member_id: str) -> list[Spell]:
+    """A member's spells, oldest first."""
+    rows = conn.execute("SELECT * FROM member_spells WHERE member_id = ? ORDER BY seq", [member_id])
+    return [Spell(r["union_id"], r["status"], date.fromisoformat(r["from_date"]),
+                  date.fromisoformat(r["to_date"]) if r["to_date"] else None) for r in rows]
+
+
+def status_on(conn: sqlite3.Connection, member_id: str, day: date) -> Spell | None:
+    """A member's status and union on a business date (None: not yet a member)."""
+    r = conn.execute(
+        "SELECT * FROM member_spells WHERE member_id = ? AND from_date <= ? AND (to_date IS NULL OR to_date > ?)"
+        " ORDER BY seq DESC LIMIT 1", [member_id, day.isoformat(), day.isoformat()]).fetchone()
+    return Spell(r["union_id"], r["status"], date.fromisoformat(r["from_date"]),
+                 date.fromisoformat(r["to_date"]) if r["to_date"] else None) if r else None
+
+
+_ON = "s.from_date <= :day AND (s.to_date IS NULL OR s.to_date > :day)"
+
+
+def members_of_union_on(conn: sqlite3.Connection, union_id: str, day: date, status: str = "active") -> list[Row]:
+    """Who was a member (of this status) of union X on date D, in one query."""
+    rows = conn.execute(
+        f"SELECT m.* FROM member_spells s JOIN members m USING (member_id)"  # noqa: S608
+        f" WHERE s.union_id = :union AND s.status = :status AND {_ON} ORDER BY m.initials, m.name",
+        {"union": union_id, "status": status, "day": day.isoformat()})
+    return [_row(r) for r in rows]
+
+
+def counts_on(conn: sqlite3.Connection, day: date) -> dict[str, dict[str, int]]:
+    """union id → status → how many members had that status there on `day`."""
+    result: dict[str, dict[str, int]] = {}
+    for union_id, status, n in conn.execute(
+            f"SELECT s.union_id, s.status, COUNT(*) FROM member_spells s WHERE {_ON} GROUP BY 1, 2",  # noqa: S608
+            {"day": day.isoformat()}):
+        result.setdefault(union_id, {})[status] = n
+    return result
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """A transfer slip and where it stands."""
+
+    slip_no: str
+    member_id: str
+    name: str
+    from_union_id: str
+    to_union_id: str | None
+    to_outside: str | None
+    sent_on: date
+    closed_on: date | None
+    outcome: str | None
+
+
+def transfers(conn: sqlite3.Connection, *, open_only: bool = True, day: date | None = None) -> list[Transfer]:
+    """Transfers in transit (as of `day` if given), oldest first."""
+    sql = "SELECT t.*, m.name FROM transfers t JOIN members m USING (member_id)"
+    params: list[str] = []
+    if day is not None:
+        sql += " WHERE t.sent_on <= ? AND (t.closed_on IS NULL OR t.closed_on > ?)"
+        params = [day.isoformat(), day.isoformat()]
+    elif open_only:
+        sql += " WHERE t.closed_on IS NULL"
+    rows = conn.execute(sql + " ORDER BY t.sent_on, t.slip_no", params)
+    return [Transfer(r["slip_no"], r["member_id"], r["name"], r["from_union_id"], r["to_union_id"],
+                     r["to_outside"], date.fromisoformat(r["sent_on"]),
+                     date.fromisoformat(r["closed_on"]) if r["closed_on"] else None, r["outcome"]) for r in rows]
