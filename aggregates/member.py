@@ -29,7 +29,7 @@ RETAIN_CAUSES = {"retirement": "退休", "unemployment": "失业"}
 CORRECTABLE = ("name", "gender", "birth_date", "phone", "frontline", "enterprise_id")
 MIN_AGE = 16
 _CARD = re.compile(r"^[0-9A-Za-z-]{4,24}$")
-_SLIP = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff-]{2,30}$")
+_SLIP = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff〔〕()（）-]{2,30}$")
 
 
 def checked_name(name: str) -> str:

@@ -95,6 +95,7 @@ def demo(scale: str, seed: int, data_dir: Path, if_absent: bool) -> None:
     started = time.monotonic()
     result = build(data_dir, scale=scale, seed=seed)
     click.echo(f"示范单位已建立：{data_dir}，{result.events} 条记录，{result.users} 个账号，"
+               f"{result.enterprises} 家单位，{result.unions} 个基层工会，{result.members} 名会员，"
                f"用时 {time.monotonic() - started:.1f} 秒；所有示范账号的密码为 {DEMO_PASSWORD}")
 
 

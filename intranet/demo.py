@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from aggregates.application import DEFAULT_TIMEZONE
 from aggregates.envelope import Context
 from intranet.backend import DEMO_MARKER, Backend
+from intranet.demo_roster import RosterYear
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - published in the README for the demo office only
 DEMO_OFFICE = "和平街道工会工作委员会"
@@ -63,6 +64,9 @@ class DemoResult:
     data_dir: Path
     events: int
     users: int
+    members: int
+    unions: int
+    enterprises: int
 
 
 def build(data_dir: Path, *, scale: str = "small", seed: int = 1, today: date | None = None,
@@ -79,7 +83,7 @@ def build(data_dir: Path, *, scale: str = "small", seed: int = 1, today: date | 
     clock = DemoClock(start, tz)
     backend = Backend.open(data_dir, clock=clock, timezone=DEFAULT_TIMEZONE, hasher=hasher)
     try:
-        builder = _Builder(backend, clock, rng, start, today)
+        builder = _Builder(backend, clock, rng, start, today, scale)
         builder.run(EXTRA_STAFF[scale])
         backend.read_models.catch_up()
         events = backend.office.recorder.max_notification_id() or 0
@@ -88,13 +92,15 @@ def build(data_dir: Path, *, scale: str = "small", seed: int = 1, today: date | 
         shutil.rmtree(data_dir)  # never leave a half-built demo behind
         raise
     backend.close()
-    return DemoResult(data_dir, events, builder.users)
+    roster = builder.roster
+    return DemoResult(data_dir, events, builder.users, len(roster.people), len(roster.unions), len(roster.units))
 
 
 class _Builder:
-    def __init__(self, backend: Backend, clock: DemoClock, rng: random.Random, start: date, today: date):
+    def __init__(self, backend: Backend, clock: DemoClock, rng: random.Random, start: date, today: date,
+                 scale: str):
         self.backend, self.office, self.clock, self.rng = backend, backend.office, clock, rng
-        self.start, self.today = start, today
+        self.start, self.today, self.scale = start, today, scale
         self.ids: dict[str, UUID] = {}
         self.users = 0
 
@@ -128,7 +134,9 @@ class _Builder:
         for n in range(extra_staff):
             name = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN) + self.rng.choice(("", *GIVEN))
             steps.append((30 + 9 * n, partial(self.account, f"staff{n + 1:02d}", name, ["office"], None)))
-        return steps + self.settings() + self.staff_changes()
+        roster = RosterYear(self.office, lambda: self.as_user("office", "office"), self.rng, self.scale)
+        self.roster = roster
+        return steps + self.settings() + self.staff_changes() + roster.plan()
 
     def account(self, username: str, name: str, roles: list[str], phone: str | None) -> None:
         user_id = self.office.register_user(self.as_user("admin", "admin"), username, name, roles, phone=phone)
