@@ -83,7 +83,7 @@ def build(data_dir: Path, *, scale: str = "small", seed: int = 1, today: date | 
     clock = DemoClock(start, tz)
     backend = Backend.open(data_dir, clock=clock, timezone=DEFAULT_TIMEZONE, hasher=hasher)
     try:
-        builder = _Builder(backend, clock, rng, start, today, scale)
+        builder = _Builder(backend, clock, rng, start, today, scale=scale)
         builder.run(EXTRA_STAFF[scale])
         backend.read_models.catch_up()
         events = backend.office.recorder.max_notification_id() or 0
@@ -97,7 +97,7 @@ def build(data_dir: Path, *, scale: str = "small", seed: int = 1, today: date | 
 
 
 class _Builder:
-    def __init__(self, backend: Backend, clock: DemoClock, rng: random.Random, start: date, today: date,
+    def __init__(self, backend: Backend, clock: DemoClock, rng: random.Random, start: date, today: date, *,
                  scale: str):
         self.backend, self.office, self.clock, self.rng = backend, backend.office, clock, rng
         self.start, self.today, self.scale = start, today, scale

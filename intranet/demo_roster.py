@@ -18,11 +18,16 @@ Step = tuple[int, Callable[[], None]]
 
 COMMUNITIES = ("北市场社区", "南湖社区", "新华社区", "太原街社区", "中山社区", "西塔社区", "八经社区", "五里河社区",
                "长白社区", "集贤社区")
-PLACES = ("和平", "新华", "北市", "太原", "南京", "中华", "三好", "五里", "长白", "沈阳", "盛京", "辽河", "浑河", "青年")
+PLACES = ("和平", "新华", "北市", "太原", "南京", "中华", "三好", "五里", "长白", "沈阳", "盛京", "辽河", "浑河",
+          "青年")
 TRADES = ("科技", "商贸", "餐饮", "物业管理", "建筑工程", "医药", "文化传媒", "电子", "物流", "家政服务", "广告",
           "设计", "酒店管理", "超市", "汽车服务", "教育咨询", "印刷", "装饰", "保安服务", "健康管理")
 FORMS = ("有限公司", "有限责任公司", "股份有限公司", "商行", "服务中心")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡"
+    "余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯"
+    "龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤单"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华红玉兰秀珍建国文斌志鹏宇浩然晓燕丹凤海波丽娟"
 CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 REGION = "210102"  # 沈阳市和平区
@@ -142,7 +147,7 @@ class RosterYear:
             cluster = small[n * cut // max(joints, 1):(n + 1) * cut // max(joints, 1)]
             if cluster:
                 self._found(f"{PLACES[n % len(PLACES)]}路商户联合工会", "joint", cluster)
-        uncovered = set(id(u) for u in small[cut:][: len(small) // 12])
+        uncovered = {id(u) for u in small[cut:][: len(small) // 12]}
         for community in COMMUNITIES[:communities]:
             cluster = [u for u in small[cut:] if u.community == community and id(u) not in uncovered]
             self._found(f"{community}工会联合会", "community", cluster)
@@ -267,7 +272,8 @@ class RosterYear:
     def expel_someone(self) -> None:
         person = self._pick()
         if person:
-            self.office.expel_member(self.ctx(), person.member_id, "和工委决〔2026〕2号", "严重违反工会章程，经工会委员会决定")
+            self.office.expel_member(self.ctx(), person.member_id, "和工委决〔2026〕2号",
+                                     "严重违反工会章程，经工会委员会决定")
             person.status = "expelled"
 
     def reactivate_someone(self) -> None:
