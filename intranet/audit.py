@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from aggregates.errors import InvalidInput
-from intranet.summaries import stream_label, summary
+from intranet.summaries import stream_label, summariser
 from intranet.web import error_message, page, parse_day, views
-from projections import audit_trail, users
+from projections import audit_trail
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50
@@ -30,6 +30,7 @@ def index() -> str:
         problem, chosen = error_message(error), audit_trail.Filter()
     page_no = max(int(args["page"]), 1) if args.get("page", "").isdigit() else 1
     total = audit_trail.count(conn, chosen)
+    summary, names = summariser(conn)
     return page(
         "audit/index.html",
         "results",
@@ -41,7 +42,7 @@ def index() -> str:
         args=args,
         problem=problem,
         actors=audit_trail.actors(conn),
-        names=users.names(conn),
+        names=names,
         summary=summary,
         stream_label=stream_label,
     )

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from aggregates.chain import sqlite_head
 from aggregates.roles import ALL_STAFF
-from intranet.summaries import stream_label, summary
+from intranet.summaries import stream_label, summariser
 from intranet.web import backend, page, views
 from projections import audit_trail, settings_history, users
 
@@ -24,6 +24,7 @@ def index() -> str:
         return page("dashboard/index.html", staff=False, **context)
     conn = views()
     settings = settings_history.in_force(conn, today)
+    summary, names = summariser(conn)
     return page(
         "dashboard/index.html",
         staff=True,
@@ -33,7 +34,7 @@ def index() -> str:
         unset=[s for s in settings if s.value is None],
         head=sqlite_head(office.data_dir / "events.sqlite"),
         recent=audit_trail.entries(conn, audit_trail.Filter(), limit=10),
-        names=users.names(conn),
+        names=names,
         summary=summary,
         stream_label=stream_label,
         **context,

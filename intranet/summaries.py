@@ -2,28 +2,36 @@
 
 The audit trail stores structured facts; this module turns them into words in the
 reader's language (Chinese today; an English catalogue can come later through _()).
+Ids in the facts are shown by name, looked up when the page is rendered.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
 
+from aggregates.enterprise import COVERAGE, OWNERSHIP
+from aggregates.member import GENDERS, RETAIN_CAUSES
 from aggregates.settings import SPECS
-from intranet.formatting import day, role_label, setting_value
+from aggregates.union import APPROVERS, KINDS, POSTS
+from intranet.formatting import day, money, role_label, setting_value
+from projections import organisations, users
 from projections.audit_trail import Entry
 from projections.settings_history import typed_value
 
-Summary = Callable[[dict[str, Any]], str]
+Facts = dict[str, Any]
+Names = Mapping[str, str]
+Summary = Callable[[Facts, Names], str]
 
 
-def _roles(facts: dict[str, Any]) -> str:
+def _roles(facts: Facts) -> str:
     return "、".join(role_label(r) for r in facts.get("roles", []))
 
 
-def _setting(facts: dict[str, Any]) -> str:
+def _setting(facts: Facts, _names: Names) -> str:
     spec = SPECS.get(facts["key"])
     if spec is None:
         return _("设置 %(key)s 为 %(value)s", key=facts["key"], value=facts["value"])
@@ -32,39 +40,123 @@ def _setting(facts: dict[str, Any]) -> str:
              label=spec.label, value=value, day=day(facts["effective_from"]))
 
 
+def _name(names: Names, key: str | None, unknown: str = "") -> str:
+    return names.get(key or "", unknown or (key or ""))
+
+
+def _admitted(f: Facts, n: Names) -> str:
+    text = _("接收 %(name)s（%(gender)s）入会，入会日期%(joined)s，所在工会：%(union)s",
+             name=f["name"], gender=GENDERS.get(f["gender"], ""), joined=day(f["joined_on"]),
+             union=_name(n, f["union_id"]))
+    if f.get("transferred_from"):
+        text += _("（自%(org)s转入）", org=f["transferred_from"])
+    return text
+
+
+def _corrected(f: Facts, _n: Names) -> str:
+    labels = {"name": "姓名", "gender": "性别", "birth_date": "出生日期", "phone": "电话", "frontline": "一线职工",
+              "enterprise_id": "所在单位"}
+    return _("更正：%(fields)s", fields="、".join(labels.get(k, k) for k in f["changes"]))
+
+
+def _transferred_out(f: Facts, n: Names) -> str:
+    target = _name(n, f["to_union_id"]) if f.get("to_union_id") else f.get("to_outside")
+    return _("转出会籍（接转单 %(slip)s），转往：%(to)s", slip=f["slip_no"], to=target)
+
+
 SUMMARIES: dict[tuple[str, str], Summary] = {
-    ("Office", "Founded"): lambda f: _("建立单位“%(name)s”（时区 %(tz)s）", name=f["name"], tz=f["timezone"]),
-    ("Office", "Renamed"): lambda f: _("单位更名为“%(name)s”", name=f["name"]),
+    ("Office", "Founded"): lambda f, _n: _("建立单位“%(name)s”（时区 %(tz)s）", name=f["name"], tz=f["timezone"]),
+    ("Office", "Renamed"): lambda f, _n: _("单位更名为“%(name)s”", name=f["name"]),
     ("Settings", "ValueSet"): _setting,
     ("Settings", "ValueChanged"): _setting,
-    ("UserAccount", "Registered"): lambda f: _(
+    ("UserAccount", "Registered"): lambda f, _n: _(
         "开设用户 %(username)s（%(name)s），角色：%(roles)s",
         username=f["username"], name=f["display_name"], roles=_roles(f)),
-    ("UserAccount", "RolesChanged"): lambda f: _("角色改为：%(roles)s", roles=_roles(f)),
-    ("UserAccount", "Deactivated"): lambda _f: _("停用账号"),
-    ("UserAccount", "Reactivated"): lambda _f: _("恢复使用账号"),
-    ("UserAccount", "PasswordReset"): lambda _f: _("设置新密码"),
-    ("UserAccount", "PhoneChanged"): lambda f: _("更新电话号码") if f.get("phone") else _("清除电话号码"),
-    ("UserAccount", "PersonalDataErased"): lambda _f: _("删除个人信息（密钥已销毁）"),
-    ("UniqueKey", "Claimed"): lambda f: _("登记唯一标识（%(kind)s）", kind=f["kind"]),
+    ("UserAccount", "RolesChanged"): lambda f, _n: _("角色改为：%(roles)s", roles=_roles(f)),
+    ("UserAccount", "Deactivated"): lambda _f, _n: _("停用账号"),
+    ("UserAccount", "Reactivated"): lambda _f, _n: _("恢复使用账号"),
+    ("UserAccount", "PasswordReset"): lambda _f, _n: _("设置新密码"),
+    ("UserAccount", "PhoneChanged"): lambda f, _n: _("更新电话号码") if f.get("phone") else _("清除电话号码"),
+    ("UserAccount", "PersonalDataErased"): lambda _f, _n: _("删除个人信息（密钥已销毁）"),
+    ("UniqueKey", "Claimed"): lambda f, _n: _("登记唯一标识（%(kind)s）", kind=f["kind"]),
+    ("Enterprise", "Registered"): lambda f, _n: _(
+        "登记单位“%(name)s”（%(ownership)s，统一社会信用代码 %(code)s）",
+        name=f["name"], ownership=OWNERSHIP.get(f["ownership"], ""), code=f["credit_code"]),
+    ("Enterprise", "Renamed"): lambda f, _n: _("单位更名为“%(name)s”", name=f["name"]),
+    ("Enterprise", "HeadcountReported"): lambda f, _n: _(
+        "报告%(day)s职工人数 %(w)s 人（女职工 %(women)s 人）", day=day(f["as_of"]), w=f["workers"], women=f["women"]),
+    ("Enterprise", "PayrollReported"): lambda f, _n: _(
+        "报告%(y)s年%(m)s月工资总额 %(amount)s", y=f["year"], m=f["month"], amount=money(f["payroll"])),
+    ("Enterprise", "CoverageChanged"): lambda f, n: _(
+        "自%(day)s起由%(union)s覆盖（%(mode)s）", day=day(f["from_date"]), union=_name(n, f["union_id"]),
+        mode=COVERAGE.get(f["mode"] or "", "")) if f.get("union_id") else _(
+        "自%(day)s起不再由工会覆盖", day=day(f["from_date"])),
+    ("Enterprise", "Closed"): lambda _f, _n: _("单位注销"),
+    ("Union", "Founded"): lambda f, _n: _(
+        "成立%(kind)s“%(name)s”，覆盖职工 %(w)s 人，经%(body)s批复（%(ref)s），任期 %(years)s 年",
+        kind=KINDS.get(f["kind"], ""), name=f["name"], w=f["workers"], body=APPROVERS.get(f["approver"], ""),
+        ref=f["approval_ref"], years=f["term_years"]),
+    ("Union", "Renamed"): lambda f, _n: _("工会更名为“%(name)s”", name=f["name"]),
+    ("Union", "CommitteeElected"): lambda f, _n: _(
+        "换届选举，新一届自%(day)s起，任期 %(years)s 年", day=day(f["term_start"]), years=f["term_years"]),
+    ("Union", "OfficeHolderAppointed"): lambda f, n: _(
+        "%(person)s任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
+    ("Union", "OfficeHolderVacated"): lambda f, n: _(
+        "%(person)s不再担任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
+    ("Union", "Dissolved"): lambda _f, _n: _("工会注销"),
+    ("Member", "Admitted"): _admitted,
+    ("Member", "DetailsCorrected"): _corrected,
+    ("Member", "CardIssued"): lambda f, _n: _("发放会员证，证号 %(card)s", card=f["card_no"]),
+    ("Member", "TransferredOut"): _transferred_out,
+    ("Member", "TransferReceived"): lambda f, n: _(
+        "%(union)s接收转入（接转单 %(slip)s）", union=_name(n, f["union_id"]), slip=f["slip_no"]),
+    ("Member", "TransferCompleted"): lambda f, _n: _(
+        "接收单位回执已到，转出本街道（接转单 %(slip)s）", slip=f["slip_no"]),
+    ("Member", "TransferCancelled"): lambda f, _n: _("撤销接转（接转单 %(slip)s）", slip=f["slip_no"]),
+    ("Member", "MembershipRetained"): lambda f, _n: _("因%(cause)s保留会籍", cause=RETAIN_CAUSES.get(f["cause"], "")),
+    ("Member", "MembershipRestored"): lambda _f, _n: _("恢复会籍"),
+    ("Member", "Withdrawn"): lambda f, _n: (_("经决定办理退会（连续未缴会费）") if f.get("lapsed") else _("退会")) + (
+        _("，已交回会员证") if f.get("card_returned") else ""),
+    ("Member", "Expelled"): lambda f, _n: _("开除会籍（%(ref)s）", ref=f["decision_ref"]),
+    ("Member", "DeathRecorded"): lambda f, _n: _("登记去世，日期%(day)s", day=day(f["died_on"])),
+    ("Member", "Reactivated"): lambda f, n: _("重新入会，所在工会：%(union)s", union=_name(n, f["union_id"])),
+    ("Member", "PersonalDataErased"): lambda _f, _n: _("删除个人信息（密钥已销毁）"),
 }
 
 STREAM_LABELS = {
-    "Office": "单位",
+    "Office": "单位设置",
     "Settings": "设置",
     "UserAccount": "用户",
     "UniqueKey": "唯一标识",
+    "Enterprise": "企业（单位）",
+    "Union": "基层工会",
+    "Member": "会员",
 }
 
 
-def summary(entry: Entry) -> str:
+def summary(entry: Entry, names: Names) -> str:
     """The sentence for one audit entry."""
     render = SUMMARIES.get((entry.stream_type, entry.event_type))
     if render is None:
         return f"{entry.stream_type}.{entry.event_type}"
-    return render(entry.facts)
+    return render(entry.facts, names)
 
 
 def stream_label(stream_type: str) -> str:
     """单位, 设置, 用户, …"""
     return _(STREAM_LABELS.get(stream_type, stream_type))
+
+
+def all_names(conn: sqlite3.Connection) -> dict[str, str]:
+    """id → name of users, unions, enterprises and members, to show ids in sentences."""
+    names = dict(conn.execute("SELECT member_id, name FROM members").fetchall())
+    names.update(organisations.enterprise_names(conn))
+    names.update(organisations.union_names(conn))
+    names.update(users.names(conn))
+    return names
+
+
+def summariser(conn: sqlite3.Connection) -> tuple[Callable[[Entry], str], dict[str, str]]:
+    """A `summary(entry)` for templates, and the names it uses."""
+    names = all_names(conn)
+    return (lambda entry: summary(entry, names)), names

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from aggregates.errors import DomainError, InvalidInput
 from aggregates.roles import ROLES
 from intranet.credentials import password_problem
-from intranet.summaries import summary
+from intranet.summaries import summariser
 from intranet.web import (
     backend,
     command_context,
@@ -72,6 +72,7 @@ def _account(user_id: UUID, errors: dict[str, str] | None = None, notice: str | 
     if account is None:
         abort(404)
     phone = backend().office.keys.unseal(account.phone) if account.phone else None
+    summary, names = summariser(views())
     return page(
         "users/detail.html",
         "account",
@@ -79,7 +80,7 @@ def _account(user_id: UUID, errors: dict[str, str] | None = None, notice: str | 
         phone=phone,
         has_password=backend().credentials.has_password(user_id),
         history=audit_trail.stream(views(), str(user_id)),
-        names=users.names(views()),
+        names=names,
         summary=summary,
         errors=errors or {},
         notice=notice,

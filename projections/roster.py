@@ -210,9 +210,10 @@ class Row:
     version: int
 
 
-def _row(r: sqlite3.Row) -> Row:
-    return Row(r["member_id"], r["name"], r["gender"], date.fromisoformat(r["birth_date"]), r["union_id"],
-               r["enterprise_id"], r["status"], bool(r["frontline"]), date.fromisoformat(r["joined_on"]),
+def _row(r: sqlite3.Row, *, as_of: bool = False) -> Row:
+    union_id, status = (r["spell_union"], r["spell_status"]) if as_of else (r["union_id"], r["status"])
+    return Row(r["member_id"], r["name"], r["gender"], date.fromisoformat(r["birth_date"]), union_id,
+               r["enterprise_id"], status, bool(r["frontline"]), date.fromisoformat(r["joined_on"]),
                r["card_no"], r["id_masked"], r["phone_masked"], bool(r["erased"]), r["version"])
 
 
@@ -228,27 +229,29 @@ class Search:
     age_to: int | None = None
 
 
-def _where(s: Search, today: date) -> tuple[str, list[object]]:
+def _where(s: Search, today: date, spell: bool = False) -> tuple[str, list[object]]:
+    """The WHERE of a search; with `spell`, union and status are those of the spell `s.` in force."""
     clauses, params = [], []
+    state = "s." if spell else "m."
     text = s.text.strip()
     if text:
         lowered = text.lower()
-        clauses.append("(name LIKE ? OR (' ' || initials) LIKE ? OR card_no LIKE ? OR id_tail = ?)")
+        clauses.append("(m.name LIKE ? OR (' ' || m.initials) LIKE ? OR m.card_no LIKE ? OR m.id_tail = ?)")
         params += [f"%{text}%", f"% {lowered}%", f"{text.upper()}%", text.upper()]
     if s.union_id:
-        clauses.append("union_id = ?")
+        clauses.append(f"{state}union_id = ?")
         params.append(s.union_id)
     if s.status:
-        clauses.append("status = ?")
+        clauses.append(f"{state}status = ?")
         params.append(s.status)
     if s.frontline is not None:
-        clauses.append("frontline = ?")
+        clauses.append("m.frontline = ?")
         params.append(int(s.frontline))
     if s.age_from is not None:  # born on or before today minus age_from years
-        clauses.append("birth_date <= ?")
+        clauses.append("m.birth_date <= ?")
         params.append(_years_before(today, s.age_from).isoformat())
     if s.age_to is not None:  # younger than age_to + 1
-        clauses.append("birth_date > ?")
+        clauses.append("m.birth_date > ?")
         params.append(_years_before(today, s.age_to + 1).isoformat())
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
@@ -260,18 +263,31 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def search(conn: sqlite3.Connection, s: Search, today: date, limit: int = 50, offset: int = 0) -> list[Row]:
-    """Members matching the search, by name."""
-    where, params = _where(s, today)
-    rows = conn.execute(f"SELECT * FROM members{where} ORDER BY initials, name, member_id LIMIT ? OFFSET ?",  # noqa: S608
+def _source(s: Search, today: date, on: date | None) -> tuple[str, list[object]]:
+    """FROM … WHERE …: the members now, or (with `on`) as they stood on that date."""
+    if on is None:
+        where, params = _where(s, today)
+        return f"FROM members m{where}", params
+    where, params = _where(s, on, spell=True)
+    joined = (" AND " + where[7:]) if where else ""
+    return (f"FROM member_spells s JOIN members m USING (member_id) WHERE s.from_date <= ?"
+            f" AND (s.to_date IS NULL OR s.to_date > ?){joined}", [on.isoformat(), on.isoformat(), *params])
+
+
+def search(conn: sqlite3.Connection, s: Search, today: date, limit: int = 50, offset: int = 0, *,
+           on: date | None = None) -> list[Row]:
+    """Members matching the search, by name; with `on`, their union and status on that date."""
+    source, params = _source(s, today, on)
+    columns = "m.*" if on is None else "m.*, s.union_id AS spell_union, s.status AS spell_status"
+    rows = conn.execute(f"SELECT {columns} {source} ORDER BY m.initials, m.name, m.member_id LIMIT ? OFFSET ?",  # noqa: S608
                         [*params, limit, offset])
-    return [_row(r) for r in rows]
+    return [_row(r, as_of=on is not None) for r in rows]
 
 
-def count(conn: sqlite3.Connection, s: Search, today: date) -> int:
-    """How many members match the search."""
-    where, params = _where(s, today)
-    return conn.execute(f"SELECT COUNT(*) FROM members{where}", params).fetchone()[0]  # noqa: S608
+def count(conn: sqlite3.Connection, s: Search, today: date, *, on: date | None = None) -> int:
+    """How many members match the search (on a date, if given)."""
+    source, params = _source(s, today, on)
+    return conn.execute(f"SELECT COUNT(*) {source}", params).fetchone()[0]  # noqa: S608
 
 
 def member(conn: sqlite3.Connection, member_id: str) -> Row | None:

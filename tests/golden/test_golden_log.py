@@ -15,7 +15,7 @@ from aggregates.chain import Anchor, verify_sqlite
 from aggregates.settings import value_on
 from aggregates.user_account import UserAccount
 from intranet import create_app
-from intranet.summaries import summary
+from intranet.summaries import all_names, summary
 from projections import ALL, audit_trail, users
 from projections.engine import ReadModels
 from tests.conftest import FAST_HASHER
@@ -77,7 +77,8 @@ def test_every_golden_event_has_a_sentence_in_the_audit_trail(tmp_path: Path):
     app = create_app({"TESTING": True, "DATA_DIR": tmp_path, "SECRET_KEY": "x", "PASSWORD_HASHER": FAST_HASHER})
     try:
         with app.test_request_context(), app.extensions["intranet"].read_models.reading() as conn:
-            sentences = [summary(e) for e in audit_trail.entries(conn, audit_trail.Filter(), limit=1000)]
+            names = all_names(conn)
+            sentences = [summary(e, names) for e in audit_trail.entries(conn, audit_trail.Filter(), limit=1000)]
     finally:
         app.extensions["intranet"].close()
     assert len(sentences) == HEAD.position

@@ -23,6 +23,7 @@ from aggregates.errors import NotPermitted
 from aggregates.roles import COMMAND_ROLES, ROLES
 from intranet.backend import Backend
 from intranet.permissions import PUBLIC, ROUTES
+from tests import roster_helpers as helpers
 from tests.conftest import PASSWORD, Session, csrf_from, login, system, username_of
 
 ANONYMOUS = "anonymous"
@@ -153,6 +154,59 @@ def test_the_command_table_names_no_command_the_office_does_not_have() -> None:
     assert sorted(set(COMMAND_ROLES) - set(COMMANDS)) == []
 
 
+def _member(office: UnionOffice, status: str = "active") -> UUID:
+    union_id = helpers.union(office, [helpers.enterprise(office)])
+    member_id = helpers.member(office, union_id)
+    if status == "in_transit":
+        office.transfer_member_out(system(office), member_id, "JZ-001", to_union_id=helpers.union(office))
+    elif status == "retained":
+        office.retain_membership(system(office), member_id, "retirement")
+    elif status == "withdrawn":
+        office.withdraw_member(system(office), member_id, card_returned=True, reason="本人申请")
+    return member_id
+
+
+def _union_of(office: UnionOffice, member_id: UUID) -> UUID:
+    return office.repository.get(member_id).union_id
+
+
+ROSTER_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
+    "register_enterprise": lambda _o: ({"name": "新企业有限公司", "credit_code": helpers.credit_code(),
+                                        "ownership": "private"},),
+    "rename_enterprise": lambda o: (helpers.enterprise(o), "新名称有限公司"),
+    "report_headcount": lambda o: (helpers.enterprise(o), date(2026, 3, 8), 50, 10),
+    "report_payroll": lambda o: (helpers.enterprise(o), 2026, 2, Decimal("100000.00")),
+    "change_coverage": lambda o: (helpers.enterprise(o), {"union_id": helpers.union(o), "mode": "standalone",
+                                                          "from_date": date(2026, 3, 8)}),
+    "close_enterprise": lambda o: (helpers.enterprise(o), "注销"),
+    "found_union": lambda _o: ({"name": "新工会", "kind": "enterprise", "parent_id": None, "workers": 40,
+                                "approver": "street", "approval_ref": "批1号"},),
+    "rename_union": lambda o: (helpers.union(o), "新名称工会", "决定"),
+    "elect_union_committee": lambda o: (helpers.union(o), date(2026, 3, 8), 5),
+    "appoint_office_holder": lambda o: (
+        (m := _member(o)) and _union_of(o, m), "chair", m, {"owner_or_relative": False}),
+    "vacate_office_holder": lambda o: (helpers.union(o), "chair", uuid4(), "离任"),
+    "dissolve_union": lambda o: (helpers.union(o), "注销"),
+    "admit_member": lambda o: ({"name": "李四", "gender": "M", "birth_date": date(1990, 5, 17),
+                                "id_number": helpers.id_number(), "union_id": helpers.union(o),
+                                "joined_on": date(2020, 1, 1)},),
+    "correct_member_details": lambda o: (_member(o), {"name": "张建国二"}, "更正"),
+    "issue_membership_card": lambda o: (_member(o), "HP999999"),
+    "transfer_member_out": lambda o: (_member(o), "JZ-999", {"to_union_id": helpers.union(o)}),
+    "receive_member_transfer": lambda o: (
+        (m := _member(o, "in_transit")), o.repository.get(m).transfer["to_union_id"], "JZ-001"),
+    "complete_outside_transfer": lambda o: (_member(o),),
+    "cancel_member_transfer": lambda o: (_member(o, "in_transit"), "作废"),
+    "retain_membership": lambda o: (_member(o), "retirement"),
+    "restore_membership": lambda o: (_member(o, "retained"), "返聘"),
+    "withdraw_member": lambda o: (_member(o), {"card_returned": True, "reason": "本人申请"}),
+    "expel_member": lambda o: (_member(o), "决1号", "违反章程"),
+    "record_member_death": lambda o: (_member(o), date(2026, 3, 1)),
+    "reactivate_member": lambda o: ((m := _member(o, "withdrawn")), _union_of(o, m), None, "回来"),
+    "erase_member_personal_data": lambda o: (_member(o), "本人申请"),
+}
+
+
 def _target(office: UnionOffice) -> UUID:
     return office.register_user(system(office), "target", "对象", ["office"], phone="13800138000")
 
@@ -176,6 +230,7 @@ ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "record_password_reset": lambda o: (_target(o),),
     "change_user_phone": lambda o: (_target(o), "13900139000"),
     "erase_user_personal_data": lambda o: (_target(o), "本人申请"),
+    **ROSTER_ARGUMENTS,
 }
 
 REFUSALS = [
@@ -197,8 +252,10 @@ def test_a_role_not_listed_for_a_command_is_refused_and_nothing_is_recorded(
     arguments = ARGUMENTS[command](office)
     before = office.recorder.max_notification_id()
     ctx = office.context("someone", role)
+    keywords = arguments[-1] if arguments and isinstance(arguments[-1], dict) else {}
+    positional = arguments[:-1] if keywords else arguments
     with pytest.raises(NotPermitted):
-        getattr(office, command)(ctx, *arguments)
+        getattr(office, command)(ctx, *positional, **keywords)
     assert office.recorder.max_notification_id() == before
 
 
