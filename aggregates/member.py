@@ -79,6 +79,9 @@ class Member(OfficeAggregate):
             aggregate.birth_date = self.birth_date
             aggregate.union_id = self.union_id
             aggregate.card_no = self.card_no
+            aggregate.id_number = self.id_number
+            aggregate.phone = self.phone
+            aggregate.enterprise_id = self.enterprise_id
             aggregate.status = "active"
             aggregate.transfer: dict[str, Any] | None = None
             aggregate.erased = False
@@ -87,7 +90,7 @@ class Member(OfficeAggregate):
         changes: dict[str, Any]
 
         def apply(self, aggregate: Member) -> None:
-            for field in ("name", "gender", "birth_date"):
+            for field in ("name", "gender", "birth_date", "phone", "enterprise_id"):
                 if field in self.changes:
                     setattr(aggregate, field, self.changes[field])
 
@@ -163,10 +166,12 @@ class Member(OfficeAggregate):
 
         def apply(self, aggregate: Member) -> None:
             aggregate.status, aggregate.union_id = "active", self.union_id
+            aggregate.enterprise_id = self.enterprise_id
 
     class PersonalDataErased(OfficeAggregate.Event):
         def apply(self, aggregate: Member) -> None:
             aggregate.erased = True
+            aggregate.phone = None
 
     # -- commands ----------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aggregates.roles import ALL_STAFF, COMMAND_ROLES, ROLES
+from aggregates.roles import ALL_STAFF, COMMAND_ROLES, ROLES, ROSTER_KEEPERS
 
 PUBLIC = frozenset({"*public*"})  # no login needed
 SIGNED_IN = frozenset(ROLES)  # any logged-in user, members included
@@ -36,6 +36,29 @@ ROUTES: dict[str, frozenset[str]] = {
     "users.reactivate": ADMIN,
     "users.phone": ADMIN,
     "users.erase": ADMIN,
+    "members.index": ALL_STAFF,
+    "members.new": ROSTER_KEEPERS,
+    "members.create": ROSTER_KEEPERS,
+    "members.detail": ALL_STAFF,
+    "members.me": frozenset({"member"}),
+    "members.transfers": ALL_STAFF,
+    **dict.fromkeys(
+        (f"members.{action}" for action in (
+            "transfer_out", "receive", "complete_transfer", "cancel_transfer", "retain", "restore", "withdraw",
+            "expel", "death", "reactivate", "card", "correct", "erase")),
+        ROSTER_KEEPERS,
+    ),
+    "unions.index": ALL_STAFF,
+    "unions.new": ROSTER_KEEPERS,
+    "unions.create": ROSTER_KEEPERS,
+    "unions.detail": ALL_STAFF,
+    **dict.fromkeys((f"unions.{a}" for a in ("rename", "elect", "appoint", "vacate", "dissolve")), ROSTER_KEEPERS),
+    "enterprises.index": ALL_STAFF,
+    "enterprises.new": ROSTER_KEEPERS,
+    "enterprises.create": ROSTER_KEEPERS,
+    "enterprises.detail": ALL_STAFF,
+    **dict.fromkeys((f"enterprises.{a}" for a in ("headcount", "payroll", "coverage", "rename", "close")),
+                    ROSTER_KEEPERS),
 }
 
 

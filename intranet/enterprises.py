@@ -1,0 +1,198 @@
+"""企业（单位）: the census of units, covered or not, with their workforce, as of a date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from uuid import UUID
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from aggregates.enterprise import COVERAGE, OWNERSHIP
+from aggregates.errors import DomainError, InvalidInput
+from aggregates.roles import ROSTER_KEEPERS
+from aggregates.settings import value_on
+from intranet.summaries import summariser
+from intranet.web import (
+    backend,
+    command_context,
+    field_errors,
+    form,
+    new_form_key,
+    page,
+    parse_day,
+    views,
+    wants_fragment,
+)
+from projections import audit_trail, organisations
+
+bp = Blueprint("enterprises", __name__)
+
+
+def _on() -> tuple:
+    today = backend().office.today()
+    try:
+        return parse_day(request.args.get("on"), "on") or today, today, None
+    except InvalidInput as error:
+        return today, today, error.text()
+
+
+def _minimum(on: object) -> int:
+    return int(value_on(backend().office.settings(), "standalone_union_min_headcount", on) or 25)  # type: ignore[arg-type]
+
+
+@bp.get("/enterprises")
+def index() -> str:
+    """The units on a date: covered or not, by which union, with their workforce; coverage (R-01)."""
+    on, today, problem = _on()
+    covered = {"yes": True, "no": False}.get(request.args.get("covered", ""))
+    conn = views()
+    return page(
+        "enterprises/index.html", "table",
+        units=organisations.units_on(conn, on, covered=covered, text=request.args.get("q", "")[:40]),
+        coverage=organisations.coverage_on(conn, on, _minimum(on)), minimum=_minimum(on), on=on, today=today,
+        problem=problem, args=request.args, union_names=organisations.union_names(conn), modes=COVERAGE,
+        ownership=OWNERSHIP,
+    )
+
+
+def _form(errors: dict[str, str] | None = None, entered: dict[str, str] | None = None) -> str:
+    return page("enterprises/new.html", "enterprise_form", errors=errors or {}, entered=entered or {},
+                form_key=form("form_key") or new_form_key(), ownership=OWNERSHIP)
+
+
+@bp.get("/enterprises/new")
+def new() -> str:
+    """The registration form."""
+    return _form()
+
+
+def _count(name: str, label: str) -> int | None:
+    text = form(name)
+    if not text:
+        return None
+    if not text.isdigit():
+        raise InvalidInput("%(label)s须为整数", field=name, label=label)
+    return int(text)
+
+
+@bp.post("/enterprises")
+def create() -> str | Response:
+    """Register a unit, with its current workforce."""
+    entered = {n: form(n) for n in ("name", "credit_code", "ownership", "industry", "community", "address",
+                                    "workers", "women")}
+    try:
+        enterprise_id = backend().office.register_enterprise(
+            command_context("register_enterprise"), name=entered["name"], credit_code=entered["credit_code"],
+            ownership=entered["ownership"], industry=entered["industry"], community=entered["community"],
+            address=entered["address"], workers=_count("workers", _("职工人数")),
+            women=_count("women", _("女职工人数")), form_key=form("form_key") or None)
+    except DomainError as error:
+        return _form(field_errors(error), entered)
+    backend().read_models.catch_up()
+    target = url_for("enterprises.detail", enterprise_id=enterprise_id)
+    if wants_fragment():
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+def _unit(enterprise_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
+    on, today, problem = _on()
+    conn = views()
+    current = organisations.unit(conn, str(enterprise_id), today)
+    row = organisations.unit(conn, str(enterprise_id), on)
+    if current is None and row is None:
+        exists = conn.execute("SELECT 1 FROM enterprises WHERE enterprise_id = ?", [str(enterprise_id)]).fetchone()
+        if not exists:
+            abort(404)
+    summary, names = summariser(conn)
+    version = conn.execute("SELECT version FROM enterprises WHERE enterprise_id = ?",
+                           [str(enterprise_id)]).fetchone()[0]
+    return page(
+        "enterprises/detail.html", "unit",
+        enterprise_id=enterprise_id, row=row, current=current, version=version, on=on, today=today, problem=problem,
+        headcounts=organisations.headcount_history(conn, str(enterprise_id)),
+        coverage_history=organisations.coverage_history(conn, str(enterprise_id)),
+        history=audit_trail.stream(conn, str(enterprise_id)), summary=summary, names=names,
+        keeper=current_user.has_role(*ROSTER_KEEPERS), errors=errors or {}, notice=notice, modes=COVERAGE,
+        unions=organisations.open_unions(conn), union_names=organisations.union_names(conn), ownership=OWNERSHIP,
+        minimum=_minimum(today),
+    )
+
+
+@bp.get("/enterprises/<uuid:enterprise_id>")
+def detail(enterprise_id: UUID) -> str:
+    """One unit: coverage and workforce over time."""
+    return _unit(enterprise_id)
+
+
+def _act(enterprise_id: UUID, action: Callable[[], None], notice: str) -> str | Response:
+    try:
+        action()
+    except DomainError as error:
+        return _unit(enterprise_id, field_errors(error))
+    backend().read_models.catch_up()
+    if not wants_fragment():
+        return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id))
+    return _unit(enterprise_id, notice=notice)
+
+
+@bp.post("/enterprises/<uuid:enterprise_id>/headcount")
+def headcount(enterprise_id: UUID) -> str | Response:
+    """Record the workforce on a date."""
+    def action() -> None:
+        as_of = parse_day(form("as_of"), "as_of")
+        workers, women = _count("workers", _("职工人数")), _count("women", _("女职工人数"))
+        if as_of is None or workers is None:
+            raise InvalidInput("请填写日期和职工人数", field="workers")
+        backend().office.report_headcount(command_context("report_headcount"), enterprise_id, as_of, workers,
+                                          women or 0)
+    return _act(enterprise_id, action, _("已登记职工人数"))
+
+
+@bp.post("/enterprises/<uuid:enterprise_id>/payroll")
+def payroll(enterprise_id: UUID) -> str | Response:
+    """Record a month's total payroll."""
+    def action() -> None:
+        period = form("period")  # YYYY-MM
+        if len(period) != 7 or not period[:4].isdigit() or not period[5:].isdigit():
+            raise InvalidInput("请填写所属年月，如 2026-02", field="period")
+        backend().office.report_payroll(command_context("report_payroll"), enterprise_id, int(period[:4]),
+                                        int(period[5:]), form("payroll") or Decimal(-1))
+    return _act(enterprise_id, action, _("已登记工资总额"))
+
+
+@bp.post("/enterprises/<uuid:enterprise_id>/coverage")
+def coverage(enterprise_id: UUID) -> str | Response:
+    """Record which union covers the unit from a date on."""
+    def action() -> None:
+        from_date = parse_day(form("from_date"), "from_date")
+        if from_date is None:
+            raise InvalidInput("请填写起始日期", field="from_date")
+        try:
+            union_id = UUID(form("union_id")) if form("union_id") else None
+        except ValueError:
+            raise InvalidInput("请从列表中选择工会", field="union_id") from None
+        seen = form("seen_version")
+        backend().office.change_coverage(
+            command_context("change_coverage"), enterprise_id, union_id=union_id,
+            mode=form("mode") if union_id else None, from_date=from_date,
+            seen_version=int(seen) if seen.isdigit() else None)
+    return _act(enterprise_id, action, _("已登记覆盖情况"))
+
+
+@bp.post("/enterprises/<uuid:enterprise_id>/rename")
+def rename(enterprise_id: UUID) -> str | Response:
+    """Record the unit's new name."""
+    return _act(enterprise_id, lambda: backend().office.rename_enterprise(
+        command_context("rename_enterprise"), enterprise_id, form("name")), _("已更名"))
+
+
+@bp.post("/enterprises/<uuid:enterprise_id>/close")
+def close(enterprise_id: UUID) -> str | Response:
+    """Record that the unit closed down."""
+    return _act(enterprise_id, lambda: backend().office.close_enterprise(
+        command_context("close_enterprise"), enterprise_id, form("reason")), _("已登记注销"))

@@ -1,0 +1,180 @@
+"""基层工会: the grassroots unions with their figures as of a date, founding, and each union's
+members, office-holders and covered units on any date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from uuid import UUID
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from aggregates.enterprise import COVERAGE
+from aggregates.errors import DomainError, InvalidInput
+from aggregates.roles import ROSTER_KEEPERS
+from aggregates.settings import value_on
+from aggregates.union import APPROVERS, KINDS, POSTS
+from intranet.summaries import summariser
+from intranet.web import (
+    backend,
+    command_context,
+    field_errors,
+    form,
+    new_form_key,
+    page,
+    parse_day,
+    views,
+    wants_fragment,
+)
+from projections import audit_trail, organisations, roster
+
+bp = Blueprint("unions", __name__)
+
+
+def _on() -> tuple:  # (the date asked for, today, a problem with the date)
+    today = backend().office.today()
+    try:
+        return parse_day(request.args.get("on"), "on") or today, today, None
+    except InvalidInput as error:
+        return today, today, error.text()
+
+
+@bp.get("/unions")
+def index() -> str:
+    """Every union with its members, covered workforce and membership rate as of a date."""
+    on, today, problem = _on()
+    settings = backend().office.settings()
+    return page("unions/index.html", "table", unions=organisations.unions_on(views(), on), on=on, today=today,
+                problem=problem, kinds=KINDS, target=value_on(settings, "membership_rate_target", on),
+                reminder=timedelta(days=int(value_on(settings, "reelection_reminder_days", on) or 90)))
+
+
+def _form(errors: dict[str, str] | None = None, entered: dict[str, str] | None = None) -> str:
+    conn = views()
+    return page("unions/new.html", "union_form", errors=errors or {}, entered=entered or {},
+                form_key=form("form_key") or new_form_key(), kinds=KINDS, approvers=APPROVERS,
+                unions=organisations.open_unions(conn),
+                units=organisations.units_on(conn, backend().office.today(), covered=False))
+
+
+@bp.get("/unions/new")
+def new() -> str:
+    """The founding form."""
+    return _form()
+
+
+@bp.post("/unions")
+def create() -> str | Response:
+    """Found a union (approved by the body its workforce calls for), covering the chosen units."""
+    entered = {name: form(name) for name in ("name", "kind", "parent_id", "workers", "approver", "approval_ref",
+                                             "term_years")}
+    try:
+        if not entered["workers"].isdigit():
+            raise InvalidInput("请填写覆盖的职工人数（整数）", field="workers")
+        covers = [UUID(v) for v in request.form.getlist("covers") if v]
+        union_id = backend().office.found_union(
+            command_context("found_union"), name=entered["name"], kind=entered["kind"],
+            parent_id=UUID(entered["parent_id"]) if entered["parent_id"] else None,
+            workers=int(entered["workers"]), approver=entered["approver"], approval_ref=entered["approval_ref"],
+            term_years=int(entered["term_years"] or 5), covers=covers, form_key=form("form_key") or None)
+    except (DomainError, ValueError) as error:
+        errors = field_errors(error) if isinstance(error, DomainError) else {"_form": _("提交的内容有误")}
+        return _form(errors, entered)
+    backend().read_models.catch_up()
+    target = url_for("unions.detail", union_id=union_id)
+    if wants_fragment():
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
+    on, today, problem = _on()
+    conn = views()
+    row = organisations.union(conn, str(union_id), on)
+    if row is None:
+        if organisations.union(conn, str(union_id), today) is None:
+            abort(404)
+        problem = _("该工会在%(day)s尚未成立", day=on.isoformat())
+    summary, names = summariser(conn)
+    return page(
+        "unions/detail.html", "union",
+        row=row, current=organisations.union(conn, str(union_id), today), on=on, today=today, problem=problem,
+        members=roster.members_of_union_on(conn, str(union_id), on),
+        holders=organisations.holders_on(conn, str(union_id), on),
+        units=organisations.units_on(conn, on, union_id=str(union_id)),
+        active=roster.members_of_union_on(conn, str(union_id), today),
+        history=audit_trail.stream(conn, str(union_id)), summary=summary, names=names,
+        keeper=current_user.has_role(*ROSTER_KEEPERS), errors=errors or {}, notice=notice,
+        kinds=KINDS, posts=POSTS, coverage=COVERAGE, approvers=APPROVERS, union_names=organisations.union_names(conn),
+    )
+
+
+@bp.get("/unions/<uuid:union_id>")
+def detail(union_id: UUID) -> str:
+    """One union as of a date: who was a member, who held office, which units it covered."""
+    return _union(union_id)
+
+
+def _act(union_id: UUID, action: Callable[[], None], notice: str) -> str | Response:
+    try:
+        action()
+    except DomainError as error:
+        return _union(union_id, field_errors(error))
+    backend().read_models.catch_up()
+    if not wants_fragment():
+        return redirect(url_for("unions.detail", union_id=union_id))
+    return _union(union_id, notice=notice)
+
+
+def _member_id() -> UUID:
+    try:
+        return UUID(form("member_id"))
+    except ValueError:
+        raise InvalidInput("请选择会员", field="member_id") from None
+
+
+@bp.post("/unions/<uuid:union_id>/rename")
+def rename(union_id: UUID) -> str | Response:
+    """更名."""
+    seen = form("seen_version")
+    return _act(union_id, lambda: backend().office.rename_union(
+        command_context("rename_union"), union_id, form("name"), form("reason"),
+        seen_version=int(seen) if seen.isdigit() else None), _("已更名"))
+
+
+@bp.post("/unions/<uuid:union_id>/elect")
+def elect(union_id: UUID) -> str | Response:
+    """换届: a new committee and term."""
+    def action() -> None:
+        start = parse_day(form("term_start"), "term_start")
+        if start is None:
+            raise InvalidInput("请填写换届日期", field="term_start")
+        backend().office.elect_union_committee(command_context("elect_union_committee"), union_id, start,
+                                               int(form("term_years") or 5))
+    return _act(union_id, action, _("已登记换届"))
+
+
+@bp.post("/unions/<uuid:union_id>/appoint")
+def appoint(union_id: UUID) -> str | Response:
+    """Record an office-holder."""
+    return _act(union_id, lambda: backend().office.appoint_office_holder(
+        command_context("appoint_office_holder"), union_id, form("post"), _member_id(),
+        owner_or_relative=form("owner_or_relative") == "1"), _("已登记任职"))
+
+
+@bp.post("/unions/<uuid:union_id>/vacate")
+def vacate(union_id: UUID) -> str | Response:
+    """Record that an office-holder left."""
+    return _act(union_id, lambda: backend().office.vacate_office_holder(
+        command_context("vacate_office_holder"), union_id, form("post"), _member_id(), form("reason")),
+        _("已登记离任"))
+
+
+@bp.post("/unions/<uuid:union_id>/dissolve")
+def dissolve(union_id: UUID) -> str | Response:
+    """注销."""
+    return _act(union_id, lambda: backend().office.dissolve_union(
+        command_context("dissolve_union"), union_id, form("reason")), _("已登记注销"))
