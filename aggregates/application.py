@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -64,6 +64,7 @@ class UnionOffice(RosterCommands, Application):
         clock: Clock = utc_now,
         timezone: str | None = None,
         env: dict[str, str] | None = None,
+        new_id: Callable[[], UUID] = uuid4,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         settings = {
@@ -75,6 +76,7 @@ class UnionOffice(RosterCommands, Application):
         super().__init__(env={**settings, **(env or {})})
         self.data_dir = data_dir
         self.clock = clock
+        self.new_id = new_id  # injected like the clock: the demo builds the same office from the same seed
         self.keys = KeyStore(data_dir / "keys.sqlite")
         self._default_timezone = timezone or DEFAULT_TIMEZONE
         self._timezone: ZoneInfo | None = None

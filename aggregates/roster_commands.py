@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from aggregates.enterprise import COVERAGE, Enterprise
 from aggregates.envelope import Context
@@ -132,7 +132,7 @@ class RosterCommands:
                  int(require(settings, "founding_street_max_headcount", ctx.occurred_on)))
         if parent_id is not None:
             self._open_union(parent_id)
-        union = Union.found(ctx, union_id=uuid4(), name=name, kind=kind, parent_id=parent_id, workers=workers,
+        union = Union.found(ctx, union_id=self.new_id(), name=name, kind=kind, parent_id=parent_id, workers=workers,
                             approver=approver, approval_ref=approval_ref, term_years=term_years, bands=bands)
         mode = next(m for m, kinds in COVERING_KINDS.items() if kind in kinds) if covers else None
         minimum = int(require(settings, "standalone_union_min_headcount", ctx.occurred_on))
@@ -214,7 +214,7 @@ class RosterCommands:
         known = self._get_or_none(claim_id)
         if known is not None:
             raise KnownPerson(known.owner_id)
-        member_id = uuid4()
+        member_id = self.new_id()
         claims = [UniqueKey._found(UniqueKey.Claimed, ctx, id=claim_id, kind="id_number", owner_id=member_id)]
         claims += self._card_claim(ctx, card_no, member_id)
         member = Member.admit(

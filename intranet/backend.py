@@ -3,8 +3,10 @@ credentials, built once from configuration and shared by every request thread.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from uuid import UUID, uuid4
 
 from argon2 import PasswordHasher
 
@@ -32,9 +34,10 @@ class Backend:
         clock: Clock = utc_now,
         timezone: str | None = None,
         hasher: PasswordHasher | None = None,
+        new_id: Callable[[], UUID] = uuid4,
     ) -> Backend:
         """Open (creating if needed) the office stored in `data_dir`."""
-        office = UnionOffice(data_dir, clock=clock, timezone=timezone)
+        office = UnionOffice(data_dir, clock=clock, timezone=timezone, new_id=new_id)
         read_models = ReadModels(office, data_dir, ALL)
         read_models.ensure_ready()
         credentials = Credentials(data_dir / "keys.sqlite", hasher)

@@ -81,7 +81,8 @@ def build(data_dir: Path, *, scale: str = "small", seed: int = 1, today: date | 
     start = date(today.year - 1, today.month, 1)
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     clock = DemoClock(start, tz)
-    backend = Backend.open(data_dir, clock=clock, timezone=DEFAULT_TIMEZONE, hasher=hasher)
+    backend = Backend.open(data_dir, clock=clock, timezone=DEFAULT_TIMEZONE, hasher=hasher,
+                           new_id=lambda: UUID(int=rng.getrandbits(128), version=4))
     try:
         builder = _Builder(backend, clock, rng, start, today, scale=scale)
         builder.run(EXTRA_STAFF[scale])

@@ -7,6 +7,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 from aggregates.application import UnionOffice
@@ -93,6 +94,7 @@ class RosterYear:
                   (240, self.complete_outside_transfers), (250, self.correct_a_name), (260, self.rename_a_union),
                   (270, self.reelect_a_committee), (280, self.close_a_unit), (180, self.report_headcounts),
                   (300, self.found_a_new_union), (330, self.issue_cards), (350, self.receive_transfers)]
+        steps += [(day, self.report_payrolls) for day in (35, 125, 215, 305)]
         return steps
 
     # -- the census ---------------------------------------------------------------------------------
@@ -322,6 +324,15 @@ class RosterYear:
             self._found(self.office.repository.get(unit.enterprise_id).name + "工会", "enterprise", [unit])
         for _ in range(max(round(unit.workers * 0.8), 1)):
             self._admit(unit, unit.union_id, self.ctx().occurred_on)  # type: ignore[arg-type]
+
+    def report_payrolls(self) -> None:
+        """Covered units report last month's payroll (the base of the 2% levy)."""
+        today = self.ctx().occurred_on
+        year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+        for unit in self.units:
+            if unit.union_id is not None:
+                wage = Decimal(self.rng.randrange(4200, 9800))
+                self.office.report_payroll(self.ctx(), unit.enterprise_id, year, month, wage * unit.workers)
 
     def issue_cards(self) -> None:
         for person in [p for p in self.people if p.status == "active"][:: 40]:

@@ -35,10 +35,14 @@ STATIC_PLACEHOLDER = "app.css"
 
 
 @pytest.fixture
-def member(backend: Backend) -> UUID:
+def member(app: Flask, backend: Backend) -> UUID:
     """A member user, linked to a member record, who can log in."""
     ctx = backend.office.system_context("test")
-    user_id = backend.office.register_user(ctx, MEMBER_USERNAME, "会员甲", ["member"], member_id=uuid4())
+    enterprise_id = helpers.enterprise(backend.office)
+    union_id = helpers.union(backend.office, [enterprise_id])
+    member_id = helpers.member(backend.office, union_id)
+    app.config["ROSTER_RECORDS"] = {"enterprise_id": enterprise_id, "union_id": union_id, "member_id": member_id}
+    user_id = backend.office.register_user(ctx, MEMBER_USERNAME, "会员甲", ["member"], member_id=member_id)
     backend.credentials.set_password(user_id, PASSWORD)
     backend.read_models.catch_up()
     return user_id
@@ -51,8 +55,10 @@ def _rules(app: Flask) -> list[Rule]:
 
 def _url(app: Flask, rule: Rule, user_id: UUID) -> str:
     values: dict[str, Any] = {}
+    records = app.config["ROSTER_RECORDS"]
     for argument in rule.arguments:
-        values[argument] = {"user_id": user_id, "key": KEY_PLACEHOLDER, "filename": STATIC_PLACEHOLDER}[argument]
+        values[argument] = {"user_id": user_id, "key": KEY_PLACEHOLDER, "filename": STATIC_PLACEHOLDER,
+                            **records}[argument]
     with app.test_request_context():
         return url_for(rule.endpoint, **values)
 
