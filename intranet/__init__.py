@@ -40,6 +40,8 @@ HTMX_CONFIG = json.dumps({
     "allowScriptTags": False,
     "selfRequestsOnly": True,
     "historyRestoreAsHxRequest": False,
+    # Settling copies these attributes across a swap; "style" would be an inline style the CSP refuses.
+    "attributesToSettle": ["class", "width", "height"],
     "responseHandling": [
         {"code": "204", "swap": False},
         {"code": "[23]..", "swap": True},

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from aggregates.enterprise import COVERAGE
 from aggregates.errors import DomainError, InvalidInput
+from aggregates.member import STATUSES
 from aggregates.roles import ROSTER_KEEPERS
 from aggregates.settings import value_on
 from aggregates.union import APPROVERS, KINDS, POSTS
@@ -102,7 +103,8 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
     return page(
         "unions/detail.html", "union",
         row=row, current=organisations.union(conn, str(union_id), today), on=on, today=today, problem=problem,
-        members=roster.members_of_union_on(conn, str(union_id), on),
+        members=roster.members_of_union_on(conn, str(union_id), on, ("active", "retained")),
+        statuses=STATUSES,
         holders=organisations.holders_on(conn, str(union_id), on),
         units=organisations.units_on(conn, on, union_id=str(union_id)),
         active=roster.members_of_union_on(conn, str(union_id), today),

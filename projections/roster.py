@@ -325,13 +325,16 @@ def status_on(conn: sqlite3.Connection, member_id: str, day: date) -> Spell | No
 _ON = "s.from_date <= :day AND (s.to_date IS NULL OR s.to_date > :day)"
 
 
-def members_of_union_on(conn: sqlite3.Connection, union_id: str, day: date, status: str = "active") -> list[Row]:
-    """Who was a member (of this status) of union X on date D, in one query."""
+def members_of_union_on(conn: sqlite3.Connection, union_id: str, day: date,
+                        statuses: tuple[str, ...] = ("active",)) -> list[Row]:
+    """Who was a member (with one of these statuses) of union X on date D, in one query."""
+    marks = ", ".join("?" * len(statuses))
     rows = conn.execute(
-        f"SELECT m.* FROM member_spells s JOIN members m USING (member_id)"  # noqa: S608
-        f" WHERE s.union_id = :union AND s.status = :status AND {_ON} ORDER BY m.initials, m.name",
-        {"union": union_id, "status": status, "day": day.isoformat()})
-    return [_row(r) for r in rows]
+        "SELECT m.*, s.union_id AS spell_union, s.status AS spell_status FROM member_spells s"  # noqa: S608
+        f" JOIN members m USING (member_id) WHERE s.union_id = ? AND s.status IN ({marks})"
+        " AND s.from_date <= ? AND (s.to_date IS NULL OR s.to_date > ?) ORDER BY m.initials, m.name",
+        [union_id, *statuses, day.isoformat(), day.isoformat()])
+    return [_row(r, as_of=True) for r in rows]
 
 
 def counts_on(conn: sqlite3.Connection, day: date) -> dict[str, dict[str, int]]:
