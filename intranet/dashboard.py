@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from aggregates.chain import sqlite_head
 from aggregates.roles import ALL_STAFF
+from aggregates.settings import value_on
 from intranet.summaries import stream_label, summariser
 from intranet.web import backend, page, views
-from projections import audit_trail, settings_history, users
+from projections import audit_trail, organisations, roster, settings_history, users
 
 bp = Blueprint("dashboard", __name__)
 
@@ -25,9 +26,18 @@ def index() -> str:
     conn = views()
     settings = settings_history.in_force(conn, today)
     summary, names = summariser(conn)
+    settings_aggregate = office.settings()
+    minimum = int(value_on(settings_aggregate, "standalone_union_min_headcount", today) or 25)
+    unions = [u for u in organisations.unions_on(conn, today) if u.dissolved_on is None]
+    workforce = sum(u.workforce for u in unions)
     return page(
         "dashboard/index.html",
         staff=True,
+        totals=roster.totals(conn),
+        unions=len(unions),
+        coverage=organisations.coverage_on(conn, today, minimum),
+        membership_rate=sum(u.members for u in unions) / workforce if workforce else None,
+        target=value_on(settings_aggregate, "membership_rate_target", today),
         active_users=users.active_count(conn),
         events_total=audit_trail.count(conn),
         events_today=audit_trail.count(conn, audit_trail.Filter(date_from=today, date_to=today)),

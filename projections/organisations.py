@@ -242,6 +242,7 @@ class UnionRow:
     retained: int
     workforce: int
     units: int
+    chair_vacant: bool  # ORG-09: a vacant chair is to be filled by by-election
 
     @property
     def membership_rate(self) -> float | None:
@@ -256,17 +257,21 @@ def unions_on(conn: sqlite3.Connection, day: date) -> list[UnionRow]:
     for u in units_on(conn, day, covered=True):
         workforce, units = by_union.get(u.covered_by or "", (0, 0))
         by_union[u.covered_by or ""] = (workforce + (u.workers or 0), units + 1)
+    chaired = {r[0] for r in conn.execute(
+        "SELECT union_id FROM office_holders WHERE post = 'chair' AND from_date <= :d"
+        " AND (to_date IS NULL OR to_date > :d)", {"d": day.isoformat()})}
     rows = conn.execute(
         "SELECT * FROM unions WHERE founded_on <= ? ORDER BY name", [day.isoformat()])
-    return [_union(r, members.get(r["union_id"], {}), by_union.get(r["union_id"], (0, 0))) for r in rows]
+    return [_union(r, members.get(r["union_id"], {}), by_union.get(r["union_id"], (0, 0)),
+                   r["union_id"] not in chaired) for r in rows]
 
 
-def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, int]) -> UnionRow:
+def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, int], vacant: bool) -> UnionRow:
     return UnionRow(
         r["union_id"], r["name"], r["kind"], r["parent_id"], date.fromisoformat(r["founded_on"]),
         date.fromisoformat(r["term_end"]), date.fromisoformat(r["dissolved_on"]) if r["dissolved_on"] else None,
         r["approver"], r["approval_ref"], r["version"], members.get("active", 0), members.get("retained", 0),
-        *workforce_units)
+        *workforce_units, vacant)
 
 
 def union(conn: sqlite3.Connection, union_id: str, day: date) -> UnionRow | None:

@@ -348,6 +348,30 @@ def counts_on(conn: sqlite3.Connection, day: date) -> dict[str, dict[str, int]]:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """Office-wide membership figures as they stand now."""
+
+    active: int
+    retained: int
+    in_transit: int
+    with_card: int
+
+    @property
+    def card_rate(self) -> float | None:
+        """R-06 / MEM-06: members holding a card ÷ members (active and retained)."""
+        members = self.active + self.retained
+        return self.with_card / members if members else None
+
+
+def totals(conn: sqlite3.Connection) -> Totals:
+    """How many members are active, retained, in transit, and how many hold a card."""
+    row = conn.execute(
+        "SELECT SUM(status = 'active'), SUM(status = 'retained'), SUM(status = 'in_transit'),"
+        " SUM(status IN ('active', 'retained') AND card_no IS NOT NULL) FROM members").fetchone()
+    return Totals(*(n or 0 for n in row))
+
+
+@dataclass(frozen=True)
 class Transfer:
     """A transfer slip and where it stands."""
 
