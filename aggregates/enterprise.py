@@ -136,8 +136,11 @@ class Enterprise(OfficeAggregate):
 
     def workers_on(self, day: date) -> int | None:
         """The workforce last reported on or before `day`."""
-        reported = [h for h in self.headcounts if h[0] <= day]
-        return max(reported)[1] if reported else None
+        latest: tuple[date, int, int] | None = None
+        for report in self.headcounts:  # in the order recorded: a later report of a date corrects an earlier one
+            if report[0] <= day and (latest is None or report[0] >= latest[0]):
+                latest = report
+        return latest[1] if latest else None
 
     def _check_open(self) -> None:
         if self.closed:

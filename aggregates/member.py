@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from aggregates.enterprise import checked_text
-from aggregates.envelope import Context, OfficeAggregate
+from aggregates.envelope import Context, EventRef, OfficeAggregate
 from aggregates.errors import InvalidInput
 from aggregates.personal_data import Sealed
 
@@ -82,6 +82,8 @@ class Member(OfficeAggregate):
             aggregate.id_number = self.id_number
             aggregate.phone = self.phone
             aggregate.enterprise_id = self.enterprise_id
+            aggregate.frontline = self.frontline
+            aggregate.set_at = dict.fromkeys(CORRECTABLE, self.originator_version)
             aggregate.status = "active"
             aggregate.transfer: dict[str, Any] | None = None
             aggregate.erased = False
@@ -90,9 +92,9 @@ class Member(OfficeAggregate):
         changes: dict[str, Any]
 
         def apply(self, aggregate: Member) -> None:
-            for field in ("name", "gender", "birth_date", "phone", "enterprise_id"):
-                if field in self.changes:
-                    setattr(aggregate, field, self.changes[field])
+            for field, value in self.changes.items():
+                setattr(aggregate, field, value)
+                aggregate.set_at[field] = self.originator_version
 
     class CardIssued(OfficeAggregate.Event):
         card_no: str
@@ -167,6 +169,7 @@ class Member(OfficeAggregate):
         def apply(self, aggregate: Member) -> None:
             aggregate.status, aggregate.union_id = "active", self.union_id
             aggregate.enterprise_id = self.enterprise_id
+            aggregate.set_at["enterprise_id"] = self.originator_version
 
     class PersonalDataErased(OfficeAggregate.Event):
         def apply(self, aggregate: Member) -> None:
@@ -174,6 +177,13 @@ class Member(OfficeAggregate):
             aggregate.phone = None
 
     # -- commands ----------------------------------------------------------------------------
+
+    @staticmethod
+    def check_admission(ctx: Context, gender: str, birth_date: date, joined_on: date) -> None:
+        """What admission checks before anything is sealed."""
+        if gender not in GENDERS:
+            raise InvalidInput("请选择性别", field="gender")
+        _check_dates(ctx, birth_date, joined_on)
 
     @classmethod
     def admit(
@@ -199,7 +209,9 @@ class Member(OfficeAggregate):
                                status=STATUSES[self.status])
 
     def correct(self, ctx: Context, changes: dict[str, Any], reason: str) -> None:
-        """Correct recorded details by a compensating event (never an edit)."""
+        """Correct recorded details by a compensating event (never an edit); it names the
+        latest event that set any of the corrected fields."""
+        changes = {k: v for k, v in changes.items() if k == "phone" or getattr(self, k, object()) != v}
         unknown = set(changes) - set(CORRECTABLE)
         if unknown or not changes:
             raise InvalidInput("没有需要更正的内容", field="changes")
@@ -211,8 +223,9 @@ class Member(OfficeAggregate):
             _check_dates(ctx, changes["birth_date"], None)
         if "phone" in changes and self.erased:
             raise InvalidInput("该会员的个人信息已删除，不能再录入", field="phone")
+        corrected = EventRef(self.id, max(self.set_at[field] for field in changes))
         self._record(self.DetailsCorrected, ctx, reason=checked_text(reason, "reason", "更正理由", 200),
-                     changes=changes)
+                     corrects=corrected, changes=changes)
 
     def issue_card(self, ctx: Context, card_no: str) -> None:
         """Record the membership card issued (MEM-06)."""

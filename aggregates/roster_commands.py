@@ -14,7 +14,7 @@ from uuid import UUID
 from aggregates.enterprise import COVERAGE, Enterprise
 from aggregates.envelope import Context
 from aggregates.errors import AlreadyExists, InvalidInput, NotFound
-from aggregates.identifiers import checked_id_number
+from aggregates.identifiers import IdNumber, checked_id_number
 from aggregates.member import Member, checked_card, checked_slip
 from aggregates.settings import require
 from aggregates.union import Union
@@ -40,6 +40,14 @@ class KnownPerson(AlreadyExists):
     def __init__(self, member_id: UUID) -> None:
         self.member_id = member_id
         super().__init__()
+
+
+def _agrees_with(person: IdNumber, birth_date: date, gender: str) -> None:
+    """The birth date and gender recorded must be the ones the ID number encodes."""
+    if person.birth_date != birth_date:
+        raise InvalidInput("出生日期与身份证号码不一致", field="birth_date")
+    if person.gender != gender:
+        raise InvalidInput("性别与身份证号码不一致", field="gender")
 
 
 class RosterCommands:
@@ -203,10 +211,8 @@ class RosterCommands:
         self._authorise(ctx, "admit_member")
         self._refuse_repeated_form(form_key)
         person = checked_id_number(id_number)
-        if person.birth_date != birth_date:
-            raise InvalidInput("出生日期与身份证号码不一致", field="birth_date")
-        if person.gender != gender:
-            raise InvalidInput("性别与身份证号码不一致", field="gender")
+        _agrees_with(person, birth_date, gender)
+        Member.check_admission(ctx, gender, birth_date, joined_on)
         self._open_union(union_id)
         if enterprise_id is not None:
             self._load(enterprise_id, Enterprise)
@@ -241,8 +247,18 @@ class RosterCommands:
         self._authorise(ctx, "correct_member_details")
         member = self._load(member_id, Member, seen_version)
         changes = dict(changes)
+        if "phone" in changes and member.erased:
+            raise InvalidInput("该会员的个人信息已删除，不能再录入", field="phone")
+        if {"birth_date", "gender"} & set(changes) and not member.erased:
+            person = checked_id_number(self.keys.unseal(member.id_number) or "")
+            _agrees_with(person, changes.get("birth_date", member.birth_date), changes.get("gender", member.gender))
         if "phone" in changes:
-            changes["phone"] = self.keys.seal(member_id, checked_phone(changes["phone"])) if changes["phone"] else None
+            current = self.keys.unseal(member.phone) if member.phone else None
+            new = checked_phone(changes["phone"]) if changes["phone"] else None
+            if new == current:
+                del changes["phone"]
+            else:
+                changes["phone"] = self.keys.seal(member_id, new) if new else None
         if changes.get("enterprise_id") is not None:
             self._load(changes["enterprise_id"], Enterprise)
         member.correct(ctx, changes, reason)

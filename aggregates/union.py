@@ -106,9 +106,12 @@ class Union(OfficeAggregate):
             raise InvalidInput("请填写建会时覆盖的职工人数", field="workers")
         expected = approving_level(workers, *bands)
         if approver != expected:
+            community, street = bands
             raise InvalidInput(
-                "职工%(w)s人的单位建会应由%(body)s审批（7人以下社区工会、8—50人街道工会、50人以上区县总工会）",
-                field="approver", w=workers, body=APPROVERS[expected])
+                "职工%(w)s人的单位建会应由%(body)s审批（%(c)s人以下由社区工会、%(c1)s—%(s)s人由街道（镇）工会、"
+                "%(s1)s人以上由区（县）总工会审批）",
+                field="approver", w=workers, body=APPROVERS[expected], c=community, c1=community + 1, s=street,
+                s1=street + 1)
         if term_years not in (3, 5):
             raise InvalidInput("任期应为三年或五年", field="term_years")
         return cls._found(

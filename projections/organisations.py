@@ -251,7 +251,8 @@ class UnionRow:
 
 
 def unions_on(conn: sqlite3.Connection, day: date) -> list[UnionRow]:
-    """Every union that existed on `day`, with its members and covered workforce then."""
+    """Every union founded by `day` (dissolved ones too, with their date), with its members and
+    covered workforce then."""
     members = counts_on(conn, day)
     by_union: dict[str, tuple[int, int]] = {}
     for u in units_on(conn, day, covered=True):

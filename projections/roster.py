@@ -86,7 +86,9 @@ def _admitted(step: Step, e: Member.Admitted) -> None:
         "phone_masked": _mask_phone(step.unseal(e.phone)), "transferred_from": e.transferred_from,
         "version": e.originator_version,
     })
-    _open_spell(step, member_id, str(e.union_id), "active", e.occurred_on)
+    # Membership began when the person joined, unless they came from outside the subdistrict.
+    began = e.occurred_on if e.transferred_from else min(e.joined_on, e.occurred_on)
+    _open_spell(step, member_id, str(e.union_id), "active", began)
 
 
 @projection.on(Member.DetailsCorrected)

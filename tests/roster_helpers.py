@@ -43,8 +43,9 @@ def union(office: UnionOffice, covers: list[UUID] | None = None, kind: str = "en
 
 
 def member(office: UnionOffice, union_id: UUID, name: str = "张建国", born: date = date(1990, 5, 17),
-           gender: str = "M", **extra: object) -> UUID:
-    """An active member of `union_id`, admitted today, joined in 2015."""
+           gender: str = "M", *, joined_on: date | None = None, **extra: object) -> UUID:
+    """An active member of `union_id`, admitted today; they joined today unless told otherwise
+    (membership, and so every "as of" answer, starts on the join date)."""
     return office.admit_member(system(office), name=name, gender=gender, birth_date=born,
-                               id_number=id_number(born, gender), union_id=union_id, joined_on=date(2015, 3, 1),
-                               **extra)  # type: ignore[arg-type]
+                               id_number=id_number(born, gender), union_id=union_id,
+                               joined_on=joined_on or office.today(), **extra)  # type: ignore[arg-type]
