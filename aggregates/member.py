@@ -26,7 +26,10 @@ STATUSES = {
 ENDED = frozenset({"transferred_away", "withdrawn", "expelled", "deceased"})
 GENDERS = {"M": "男", "F": "女"}
 RETAIN_CAUSES = {"retirement": "退休", "unemployment": "失业"}
-CORRECTABLE = ("name", "gender", "birth_date", "phone", "frontline", "enterprise_id")
+CORRECTABLE = ("name", "gender", "birth_date", "phone", "frontline", "enterprise_id", "employment_type")
+# MEM-05: dispatched workers, migrant workers and the young are the priority of recruitment.
+EMPLOYMENT_TYPES = {"regular": "正式职工", "dispatched": "劳务派遣", "migrant": "农民工", "temporary": "临时用工",
+                    "individual": "灵活就业（个人会员）"}
 MIN_AGE = 16
 _CARD = re.compile(r"^[0-9A-Za-z-]{4,24}$")
 _SLIP = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff〔〕()（）-]{2,30}$")
@@ -53,6 +56,12 @@ def checked_slip(slip_no: str) -> str:
     return slip_no
 
 
+def _employment(kind: str) -> str:
+    if kind not in EMPLOYMENT_TYPES:
+        raise InvalidInput("请选择用工形式", field="employment_type")
+    return kind
+
+
 def _age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
@@ -69,6 +78,7 @@ class Member(OfficeAggregate):
         union_id: UUID
         enterprise_id: UUID | None
         frontline: bool
+        employment_type: str
         joined_on: date
         card_no: str | None
         transferred_from: str | None
@@ -83,6 +93,7 @@ class Member(OfficeAggregate):
             aggregate.phone = self.phone
             aggregate.enterprise_id = self.enterprise_id
             aggregate.frontline = self.frontline
+            aggregate.employment_type = self.employment_type
             aggregate.set_at = dict.fromkeys(CORRECTABLE, self.originator_version)
             aggregate.status = "active"
             aggregate.transfer: dict[str, Any] | None = None
@@ -188,7 +199,8 @@ class Member(OfficeAggregate):
     @classmethod
     def admit(
         cls, ctx: Context, *, member_id: UUID, name: str, gender: str, birth_date: date, id_number: Sealed,
-        phone: Sealed | None, union_id: UUID, enterprise_id: UUID | None, frontline: bool, joined_on: date,
+        phone: Sealed | None, union_id: UUID, enterprise_id: UUID | None, frontline: bool, employment_type: str,
+        joined_on: date,
         card_no: str | None, transferred_from: str | None,
     ) -> Member:
         """Admit a person (MEM-04 voluntary joining; MEM-06 card; MEM-07 profile)."""
@@ -198,7 +210,8 @@ class Member(OfficeAggregate):
         return cls._found(
             cls.Admitted, ctx, id=member_id, name=checked_name(name), gender=gender, birth_date=birth_date,
             id_number=id_number, phone=phone, union_id=union_id, enterprise_id=enterprise_id,
-            frontline=bool(frontline), joined_on=joined_on, card_no=checked_card(card_no) if card_no else None,
+            frontline=bool(frontline), employment_type=_employment(employment_type), joined_on=joined_on,
+            card_no=checked_card(card_no) if card_no else None,
             transferred_from=checked_text(transferred_from or "", "transferred_from", "转出单位", 60,
                                           required=False) or None,
         )
@@ -217,6 +230,8 @@ class Member(OfficeAggregate):
             raise InvalidInput("没有需要更正的内容", field="changes")
         if "name" in changes:
             changes["name"] = checked_name(changes["name"])
+        if "employment_type" in changes:
+            _employment(changes["employment_type"])
         if changes.get("gender", "M") not in GENDERS:
             raise InvalidInput("请选择性别", field="gender")
         if "birth_date" in changes:

@@ -159,11 +159,11 @@ class RosterCommands:
         self._save(union)
 
     def elect_union_committee(self: UnionOffice, ctx: Context, union_id: UUID, term_start: date,
-                              term_years: int) -> None:
-        """Record a union's re-election (换届) and its new term."""
+                              term_years: int, organs: list[str]) -> None:
+        """Record a union's re-election (换届), its new term and the organs formed with it."""
         self._authorise(ctx, "elect_union_committee")
         union = self._load(union_id, Union)
-        union.elect_committee(ctx, term_start, term_years)
+        union.elect_committee(ctx, term_start, term_years, organs)
         self._save(union)
 
     def appoint_office_holder(self: UnionOffice, ctx: Context, union_id: UUID, post: str, member_id: UUID, *,
@@ -204,8 +204,8 @@ class RosterCommands:
     def admit_member(
         self: UnionOffice, ctx: Context, *, name: str, gender: str, birth_date: date, id_number: str,
         union_id: UUID, joined_on: date, phone: str | None = None, enterprise_id: UUID | None = None,
-        frontline: bool = False, card_no: str | None = None, transferred_from: str | None = None,
-        form_key: str | None = None,
+        frontline: bool = False, employment_type: str = "regular", card_no: str | None = None,
+        transferred_from: str | None = None, form_key: str | None = None,
     ) -> UUID:
         """Admit a person once for life: a known ID number is refused (offered as reactivation)."""
         self._authorise(ctx, "admit_member")
@@ -227,7 +227,8 @@ class RosterCommands:
             ctx, member_id=member_id, name=name, gender=gender, birth_date=birth_date,
             id_number=self.keys.seal(member_id, person.number),
             phone=self.keys.seal(member_id, checked_phone(phone)) if phone else None,
-            union_id=union_id, enterprise_id=enterprise_id, frontline=frontline, joined_on=joined_on,
+            union_id=union_id, enterprise_id=enterprise_id, frontline=frontline, employment_type=employment_type,
+            joined_on=joined_on,
             card_no=card_no, transferred_from=transferred_from,
         )
         self._save(member, *claims, *self._form_claim(ctx, form_key, member_id))

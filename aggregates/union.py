@@ -30,6 +30,14 @@ POSTS = {
     "fund_review_member": "经审会委员",
     "women_committee_chair": "女职工委员会主任",
 }
+# §2.3: organs formed together at each election (同步组建); a union with fewer women than the
+# women_committee_min_women setting has a women's committee member instead of a committee (Q3).
+ORGANS = {
+    "union_committee": "工会委员会",
+    "fund_review_committee": "经费审查委员会",
+    "women_committee": "女职工委员会",
+    "women_member": "女职工委员",
+}
 # §2.3 owner exclusion: 民营企业主及其近亲属不能担任工会主席和经审委员会主任及经审委员.
 OWNER_EXCLUDED = frozenset({"chair", "fund_review_chair", "fund_review_member"})
 
@@ -72,6 +80,7 @@ class Union(OfficeAggregate):
     class CommitteeElected(OfficeAggregate.Event):
         term_start: date
         term_years: int
+        organs: list[str]
 
         def apply(self, aggregate: Union) -> None:
             aggregate.term_end = add_years(self.term_start, self.term_years)
@@ -133,14 +142,19 @@ class Union(OfficeAggregate):
             raise InvalidInput("新名称与现名称相同", field="name")
         self._record(self.Renamed, ctx, reason=checked_text(reason, "reason", "理由", 200), name=name)
 
-    def elect_committee(self, ctx: Context, term_start: date, term_years: int) -> None:
-        """Record a re-election (换届) and the new term (GOV-06)."""
+    def elect_committee(self, ctx: Context, term_start: date, term_years: int, organs: list[str]) -> None:
+        """Record a re-election (换届) and the new term (GOV-06), with the organs formed at the same
+        time: the committee, the fund review committee and the women's organ (§2.3)."""
         self.check_open()
+        organs = [o for o in ORGANS if o in organs]
+        women = {"women_committee", "women_member"} & set(organs)
+        if not {"union_committee", "fund_review_committee"} <= set(organs) or len(women) != 1:
+            raise InvalidInput("换届须同步组建工会委员会、经费审查委员会和女职工委员会（或女职工委员）", field="organs")
         if term_years not in (3, 5):
             raise InvalidInput("任期应为三年或五年", field="term_years")
         if term_start > ctx.occurred_on:
             raise InvalidInput("换届日期不能晚于今天", field="term_start")
-        self._record(self.CommitteeElected, ctx, term_start=term_start, term_years=term_years)
+        self._record(self.CommitteeElected, ctx, term_start=term_start, term_years=term_years, organs=organs)
 
     def appoint(self, ctx: Context, post: str, member_id: UUID, *, owner_or_relative: bool) -> None:
         """Record an office-holder; the owner and close relatives may not hold OWNER_EXCLUDED posts."""

@@ -299,7 +299,8 @@ class RosterYear:
 
     def reelect_a_committee(self) -> None:
         union_id = next(iter(self.unions))
-        self.office.elect_union_committee(self.ctx(), union_id, self.ctx().occurred_on, 5)
+        self.office.elect_union_committee(self.ctx(), union_id, self.ctx().occurred_on, 5,
+                                          ["union_committee", "fund_review_committee", "women_committee"])
 
     def close_a_unit(self) -> None:
         unit = next((u for u in self.units if u.union_id is None), None)

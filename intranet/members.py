@@ -12,7 +12,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from aggregates.errors import DomainError, InvalidInput
-from aggregates.member import CORRECTABLE, GENDERS, RETAIN_CAUSES, STATUSES, Member
+from aggregates.member import CORRECTABLE, EMPLOYMENT_TYPES, GENDERS, RETAIN_CAUSES, STATUSES, Member
 from aggregates.roles import ROSTER_KEEPERS
 from aggregates.roster_commands import KnownPerson
 from intranet.summaries import summariser
@@ -64,6 +64,7 @@ def index() -> str:
     search = roster.Search(
         text=args.get("q", "")[:40], union_id=args.get("union") or None, status=args.get("status") or None,
         frontline={"1": True, "0": False}.get(args.get("frontline", "")),
+        employment_type=args.get("employment") or None,
         age_from=band[1] if band else None, age_to=band[2] if band else None)
     page_no = max(int(args["page"]), 1) if args.get("page", "").isdigit() else 1
     total = roster.count(conn, search, today, on=on)
@@ -73,7 +74,7 @@ def index() -> str:
         total=total, page_no=page_no, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), args=args, on=on,
         today=today, problem=problem, unions=organisations.open_unions(conn),
         union_names=organisations.union_names(conn), enterprise_names=organisations.enterprise_names(conn),
-        statuses=STATUSES, age_bands=AGE_BANDS, genders=GENDERS,
+        statuses=STATUSES, age_bands=AGE_BANDS, genders=GENDERS, employment_types=EMPLOYMENT_TYPES,
     )
 
 
@@ -83,7 +84,7 @@ def _form_page(errors: dict[str, str] | None = None, entered: dict[str, str] | N
     return page("members/new.html", "member_form", errors=errors or {}, entered=entered or {}, known=known,
                 form_key=form("form_key") or new_form_key(), unions=organisations.open_unions(conn),
                 enterprises=sorted(organisations.enterprise_names(conn).items(), key=lambda kv: kv[1]),
-                genders=GENDERS, today=backend().office.today())
+                genders=GENDERS, employment_types=EMPLOYMENT_TYPES, today=backend().office.today())
 
 
 @bp.get("/members/new")
@@ -93,7 +94,7 @@ def new() -> str:
 
 
 FIELDS = ("name", "gender", "birth_date", "id_number", "phone", "union_id", "enterprise_id", "joined_on",
-          "card_no", "transferred_from", "frontline")
+          "card_no", "transferred_from", "frontline", "employment_type")
 
 
 @bp.post("/members")
@@ -109,6 +110,7 @@ def create() -> str | Response:
             birth_date=_required_day("birth_date"), id_number=entered["id_number"], union_id=union_id,
             joined_on=_required_day("joined_on"), phone=entered["phone"] or None,
             enterprise_id=_uuid(entered["enterprise_id"], "enterprise_id"), frontline=entered["frontline"] == "1",
+            employment_type=entered["employment_type"] or "regular",
             card_no=entered["card_no"] or None, transferred_from=entered["transferred_from"] or None,
             form_key=form("form_key") or None)
     except KnownPerson as error:
@@ -151,7 +153,7 @@ def _record(member_id: UUID, errors: dict[str, str] | None = None, notice: str |
         unions=organisations.open_unions(conn), union_names=organisations.union_names(conn),
         enterprise_names=organisations.enterprise_names(conn),
         enterprises=sorted(organisations.enterprise_names(conn).items(), key=lambda kv: kv[1]),
-        statuses=STATUSES, genders=GENDERS, causes=RETAIN_CAUSES,
+        statuses=STATUSES, genders=GENDERS, causes=RETAIN_CAUSES, employment_types=EMPLOYMENT_TYPES,
     )
 
 
@@ -298,6 +300,8 @@ def correct(member_id: UUID) -> str | Response:
             changes["phone"] = form("phone") or None
         if "frontline" in request.form:
             changes["frontline"] = form("frontline") == "1"
+        if form("employment_type"):
+            changes["employment_type"] = form("employment_type")
         if "enterprise_id" in request.form and _uuid(form("enterprise_id"), "enterprise_id") != member.enterprise_id:
             changes["enterprise_id"] = _uuid(form("enterprise_id"), "enterprise_id")
         _office().correct_member_details(command_context("correct_member_details"), member_id,

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from aggregates.enterprise import COVERAGE, OWNERSHIP
 from aggregates.member import GENDERS, RETAIN_CAUSES
 from aggregates.settings import SPECS
-from aggregates.union import APPROVERS, KINDS, POSTS
+from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS
 from intranet.formatting import day, money, role_label, setting_value
 from projections import organisations, users
 from projections.audit_trail import Entry
@@ -98,7 +98,8 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
         ref=f["approval_ref"], years=f["term_years"]),
     ("Union", "Renamed"): lambda f, _n: _("工会更名为“%(name)s”", name=f["name"]),
     ("Union", "CommitteeElected"): lambda f, _n: _(
-        "换届选举，新一届自%(day)s起，任期 %(years)s 年", day=day(f["term_start"]), years=f["term_years"]),
+        "换届选举，新一届自%(day)s起，任期 %(years)s 年，同步组建：%(organs)s", day=day(f["term_start"]),
+        years=f["term_years"], organs="、".join(ORGANS.get(o, o) for o in f.get("organs", []))),
     ("Union", "OfficeHolderAppointed"): lambda f, n: _(
         "%(person)s任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
     ("Union", "OfficeHolderVacated"): lambda f, n: _(

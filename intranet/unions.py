@@ -17,7 +17,7 @@ from aggregates.errors import DomainError, InvalidInput
 from aggregates.member import STATUSES
 from aggregates.roles import ROSTER_KEEPERS
 from aggregates.settings import value_on
-from aggregates.union import APPROVERS, KINDS, POSTS
+from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS
 from intranet.summaries import summariser
 from intranet.web import (
     backend,
@@ -110,7 +110,8 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         active=roster.members_of_union_on(conn, str(union_id), today),
         history=audit_trail.stream(conn, str(union_id)), summary=summary, names=names,
         keeper=current_user.has_role(*ROSTER_KEEPERS), errors=errors or {}, notice=notice,
-        kinds=KINDS, posts=POSTS, coverage=COVERAGE, approvers=APPROVERS, union_names=organisations.union_names(conn),
+        kinds=KINDS, posts=POSTS, coverage=COVERAGE, organs=ORGANS, approvers=APPROVERS,
+        union_names=organisations.union_names(conn),
     )
 
 
@@ -155,7 +156,7 @@ def elect(union_id: UUID) -> str | Response:
         if start is None:
             raise InvalidInput("请填写换届日期", field="term_start")
         backend().office.elect_union_committee(command_context("elect_union_committee"), union_id, start,
-                                               int(form("term_years") or 5))
+                                               int(form("term_years") or 5), request.form.getlist("organs"))
     return _act(union_id, action, _("已登记换届"))
 
 

@@ -22,7 +22,8 @@ projection = Projection(
         """CREATE TABLE members (
             member_id TEXT PRIMARY KEY, name TEXT NOT NULL, initials TEXT NOT NULL, gender TEXT NOT NULL,
             birth_date TEXT NOT NULL, union_id TEXT NOT NULL, enterprise_id TEXT, status TEXT NOT NULL,
-            frontline INTEGER NOT NULL, joined_on TEXT NOT NULL, card_no TEXT, id_masked TEXT, id_tail TEXT,
+            frontline INTEGER NOT NULL, employment_type TEXT NOT NULL, joined_on TEXT NOT NULL, card_no TEXT,
+            id_masked TEXT, id_tail TEXT,
             phone_masked TEXT, transferred_from TEXT, erased INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL)""",
         "CREATE INDEX members_by_union ON members (union_id, status)",
         "CREATE INDEX members_by_card ON members (card_no)",
@@ -81,7 +82,8 @@ def _admitted(step: Step, e: Member.Admitted) -> None:
         "member_id": member_id, "name": e.name, "initials": initials_of(e.name), "gender": e.gender,
         "birth_date": e.birth_date.isoformat(), "union_id": str(e.union_id),
         "enterprise_id": str(e.enterprise_id) if e.enterprise_id else None, "status": "active",
-        "frontline": int(e.frontline), "joined_on": e.joined_on.isoformat(), "card_no": e.card_no,
+        "frontline": int(e.frontline), "employment_type": e.employment_type, "joined_on": e.joined_on.isoformat(),
+        "card_no": e.card_no,
         "id_masked": person.masked if person else None, "id_tail": person.tail if person else None,
         "phone_masked": _mask_phone(step.unseal(e.phone)), "transferred_from": e.transferred_from,
         "version": e.originator_version,
@@ -103,6 +105,8 @@ def _corrected(step: Step, e: Member.DetailsCorrected) -> None:
         row["birth_date"] = changes["birth_date"].isoformat()
     if "frontline" in changes:
         row["frontline"] = int(bool(changes["frontline"]))
+    if "employment_type" in changes:
+        row["employment_type"] = changes["employment_type"]
     if "enterprise_id" in changes:
         row["enterprise_id"] = str(changes["enterprise_id"]) if changes["enterprise_id"] else None
     if "phone" in changes:
@@ -204,6 +208,7 @@ class Row:
     enterprise_id: str | None
     status: str
     frontline: bool
+    employment_type: str
     joined_on: date
     card_no: str | None
     id_masked: str | None
@@ -215,8 +220,9 @@ class Row:
 def _row(r: sqlite3.Row, *, as_of: bool = False) -> Row:
     union_id, status = (r["spell_union"], r["spell_status"]) if as_of else (r["union_id"], r["status"])
     return Row(r["member_id"], r["name"], r["gender"], date.fromisoformat(r["birth_date"]), union_id,
-               r["enterprise_id"], status, bool(r["frontline"]), date.fromisoformat(r["joined_on"]),
-               r["card_no"], r["id_masked"], r["phone_masked"], bool(r["erased"]), r["version"])
+               r["enterprise_id"], status, bool(r["frontline"]), r["employment_type"],
+               date.fromisoformat(r["joined_on"]), r["card_no"], r["id_masked"], r["phone_masked"],
+               bool(r["erased"]), r["version"])
 
 
 @dataclass(frozen=True)
@@ -227,6 +233,7 @@ class Search:
     union_id: str | None = None
     status: str | None = None
     frontline: bool | None = None
+    employment_type: str | None = None
     age_from: int | None = None
     age_to: int | None = None
 
@@ -249,6 +256,9 @@ def _where(s: Search, today: date, spell: bool = False) -> tuple[str, list[objec
     if s.frontline is not None:
         clauses.append("m.frontline = ?")
         params.append(int(s.frontline))
+    if s.employment_type:
+        clauses.append("m.employment_type = ?")
+        params.append(s.employment_type)
     if s.age_from is not None:  # born on or before today minus age_from years
         clauses.append("m.birth_date <= ?")
         params.append(_years_before(today, s.age_from).isoformat())

@@ -188,7 +188,8 @@ ROSTER_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "found_union": lambda _o: ({"name": "新工会", "kind": "enterprise", "parent_id": None, "workers": 40,
                                 "approver": "street", "approval_ref": "批1号"},),
     "rename_union": lambda o: (helpers.union(o), "新名称工会", "决定"),
-    "elect_union_committee": lambda o: (helpers.union(o), date(2026, 3, 8), 5),
+    "elect_union_committee": lambda o: (helpers.union(o), date(2026, 3, 8), 5,
+                                        ["union_committee", "fund_review_committee", "women_member"]),
     "appoint_office_holder": lambda o: (
         (m := _member(o)) and _union_of(o, m), "chair", m, {"owner_or_relative": False}),
     "vacate_office_holder": lambda o: (helpers.union(o), "chair", uuid4(), "离任"),
