@@ -185,7 +185,9 @@ class RosterYear:
             self.ctx(), name=name, gender=gender, birth_date=birth, id_number=number, union_id=union_id,
             joined_on=max(joined_on, date(birth.year + 18, birth.month, birth.day)),
             phone=f"13{self.rng.randrange(10**9):09d}" if self.rng.random() < 0.9 else None,
-            enterprise_id=unit.enterprise_id if unit else None, frontline=self.rng.random() < 0.7, card_no=card)
+            enterprise_id=unit.enterprise_id if unit else None, frontline=self.rng.random() < 0.7, card_no=card,
+            employment_type="individual" if unit is None else self.rng.choice(
+                ("regular",) * 12 + ("dispatched", "dispatched", "migrant", "migrant", "migrant", "temporary")))
         self.people.append(_Person(member_id, union_id, unit.enterprise_id if unit else None, birth))
 
     def admit_founding_members(self) -> None:

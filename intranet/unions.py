@@ -50,6 +50,7 @@ def index() -> str:
     settings = backend().office.settings()
     return page("unions/index.html", "table", unions=organisations.unions_on(views(), on), on=on, today=today,
                 problem=problem, kinds=KINDS, target=value_on(settings, "membership_rate_target", on),
+                women_minimum=value_on(settings, "women_committee_min_women", on),
                 reminder=timedelta(days=int(value_on(settings, "reelection_reminder_days", on) or 90)))
 
 

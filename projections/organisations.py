@@ -243,6 +243,8 @@ class UnionRow:
     workforce: int
     units: int
     chair_vacant: bool  # ORG-09: a vacant chair is to be filled by by-election
+    women: int  # active women members
+    women_organ: bool  # a women's committee chair appointed (§2.3, Q3)
 
     @property
     def membership_rate(self) -> float | None:
@@ -258,21 +260,29 @@ def unions_on(conn: sqlite3.Connection, day: date) -> list[UnionRow]:
     for u in units_on(conn, day, covered=True):
         workforce, units = by_union.get(u.covered_by or "", (0, 0))
         by_union[u.covered_by or ""] = (workforce + (u.workers or 0), units + 1)
-    chaired = {r[0] for r in conn.execute(
-        "SELECT union_id FROM office_holders WHERE post = 'chair' AND from_date <= :d"
-        " AND (to_date IS NULL OR to_date > :d)", {"d": day.isoformat()})}
+    posts: dict[str, set[str]] = {}
+    for union_id, post in conn.execute(
+            "SELECT union_id, post FROM office_holders WHERE from_date <= :d AND (to_date IS NULL OR to_date > :d)",
+            {"d": day.isoformat()}):
+        posts.setdefault(post, set()).add(union_id)
+    women = dict(conn.execute(
+        "SELECT s.union_id, COUNT(*) FROM member_spells s JOIN members m USING (member_id) WHERE s.status = 'active'"
+        " AND m.gender = 'F' AND s.from_date <= :d AND (s.to_date IS NULL OR s.to_date > :d) GROUP BY 1",
+        {"d": day.isoformat()}).fetchall())
     rows = conn.execute(
         "SELECT * FROM unions WHERE founded_on <= ? ORDER BY name", [day.isoformat()])
     return [_union(r, members.get(r["union_id"], {}), by_union.get(r["union_id"], (0, 0)),
-                   r["union_id"] not in chaired) for r in rows]
+                   vacant=r["union_id"] not in posts.get("chair", set()), women=women.get(r["union_id"], 0),
+                   women_organ=r["union_id"] in posts.get("women_committee_chair", set())) for r in rows]
 
 
-def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, int], vacant: bool) -> UnionRow:
+def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, int], *, vacant: bool,
+           women: int, women_organ: bool) -> UnionRow:
     return UnionRow(
         r["union_id"], r["name"], r["kind"], r["parent_id"], date.fromisoformat(r["founded_on"]),
         date.fromisoformat(r["term_end"]), date.fromisoformat(r["dissolved_on"]) if r["dissolved_on"] else None,
         r["approver"], r["approval_ref"], r["version"], members.get("active", 0), members.get("retained", 0),
-        *workforce_units, vacant)
+        *workforce_units, chair_vacant=vacant, women=women, women_organ=women_organ)
 
 
 def union(conn: sqlite3.Connection, union_id: str, day: date) -> UnionRow | None:

@@ -438,3 +438,19 @@ def test_a_member_from_outside_the_subdistrict_counts_from_their_admission(
     with read_models.reading() as conn:
         assert roster.members_of_union_on(conn, str(home), date(2020, 1, 1)) == []
         assert ids(roster.members_of_union_on(conn, str(home), TODAY)) == {str(person)}
+
+
+def test_a_union_with_enough_women_and_no_women_committee_chair_is_shown_without_its_organ(
+        office: UnionOffice, read_models: ReadModels):
+    """§2.3 / Q3: women members are counted per union beside whether a women's committee chair serves."""
+    home = union(office, name="女职工较多的工会")
+    women = [member(office, home, name=f"女会员{n}", gender="F", born=date(1985, 1, n + 1)) for n in range(3)]
+    read_models.catch_up()
+    with read_models.reading() as conn:
+        before = organisations.union(conn, str(home), TODAY)
+    office.appoint_office_holder(ctx_of(office), home, "women_committee_chair", women[0], owner_or_relative=False)
+    read_models.catch_up()
+    with read_models.reading() as conn:
+        after = organisations.union(conn, str(home), TODAY)
+    assert (before.women, before.women_organ, before.chair_vacant) == (3, False, True)
+    assert (after.women, after.women_organ) == (3, True)
