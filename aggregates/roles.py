@@ -41,6 +41,7 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
         (
             "register_enterprise", "rename_enterprise", "report_headcount", "report_payroll", "change_coverage",
             "close_enterprise", "found_union", "rename_union", "elect_union_committee", "appoint_office_holder",
+            "assess_union_compliance",
             "vacate_office_holder", "dissolve_union", "admit_member", "correct_member_details",
             "issue_membership_card", "transfer_member_out", "receive_member_transfer", "complete_outside_transfer",
             "cancel_member_transfer", "retain_membership", "restore_membership", "withdraw_member", "expel_member",

@@ -185,6 +185,14 @@ class RosterCommands:
         union.vacate(ctx, post, member_id, reason)
         self._save(union)
 
+    def assess_union_compliance(self: UnionOffice, ctx: Context, union_id: UUID, year: int, standard: str,
+                                met: list[str]) -> None:
+        """Record a union's yearly assessment against 三有 / 六有 / 八有 (ORG-08)."""
+        self._authorise(ctx, "assess_union_compliance")
+        union = self._load(union_id, Union)
+        union.assess(ctx, year, standard, met)
+        self._save(union)
+
     def dissolve_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str) -> None:
         """Record that a union was deregistered."""
         self._authorise(ctx, "dissolve_union")

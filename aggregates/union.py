@@ -8,7 +8,7 @@ from datetime import date
 from uuid import UUID
 
 from aggregates.enterprise import checked_text
-from aggregates.envelope import Context, OfficeAggregate
+from aggregates.envelope import Context, EventRef, OfficeAggregate
 from aggregates.errors import InvalidInput
 
 KINDS = {
@@ -37,6 +37,16 @@ ORGANS = {
     "fund_review_committee": "经费审查委员会",
     "women_committee": "女职工委员会",
     "women_member": "女职工委员",
+}
+# ORG-08 and §2.3: the checklists a union is assessed against each year.
+STANDARDS: dict[str, tuple[str, dict[str, str]]] = {
+    "three_haves": ("三有", {"organisation": "有组织", "activities": "有活动", "contact": "有联系"}),
+    "six_haves": ("六有", {
+        "premises": "有开展工作的场所设施", "elected_chair": "有依法选举的工会主席", "organs": "有独立健全的组织机构",
+        "activities": "有服务职工的活动载体", "rules": "有效能完善的制度机制", "performance": "有会员满意的工作绩效"}),
+    "eight_haves": ("八有", {
+        "sign": "有牌子", "approval": "有批复", "seal": "有印章", "funds": "有经费", "premises": "有场所",
+        "rules": "有制度", "activities": "有活动", "archives": "有档案"}),
 }
 # §2.3 owner exclusion: 民营企业主及其近亲属不能担任工会主席和经审委员会主任及经审委员.
 OWNER_EXCLUDED = frozenset({"chair", "fund_review_chair", "fund_review_member"})
@@ -102,6 +112,16 @@ class Union(OfficeAggregate):
     class Dissolved(OfficeAggregate.Event):
         def apply(self, aggregate: Union) -> None:
             aggregate.dissolved = True
+
+    class ComplianceAssessed(OfficeAggregate.Event):
+        year: int
+        standard: str
+        checklist: dict[str, bool]
+
+        def apply(self, aggregate: Union) -> None:
+            assessed = getattr(aggregate, "assessed", {})
+            assessed[f"{self.year}:{self.standard}"] = self.originator_version
+            aggregate.assessed = assessed
 
     @classmethod
     def found(
@@ -175,6 +195,21 @@ class Union(OfficeAggregate):
             raise InvalidInput("此人没有担任该职务", field="post")
         self._record(self.OfficeHolderVacated, ctx, reason=checked_text(reason, "reason", "理由", 200),
                      post=post, member_id=member_id)
+
+    def assess(self, ctx: Context, year: int, standard: str, met: list[str]) -> None:
+        """Record the year's assessment against a checklist (ORG-08); a later one for the same
+        year and standard corrects the earlier."""
+        self.check_open()
+        if standard not in STANDARDS:
+            raise InvalidInput("请选择评定标准", field="standard")
+        if not 2000 <= year <= ctx.occurred_on.year:
+            raise InvalidInput("评定年度无效", field="year")
+        items = STANDARDS[standard][1]
+        if set(met) - set(items):
+            raise InvalidInput("评定项目无效", field="met")
+        earlier = getattr(self, "assessed", {}).get(f"{year}:{standard}")
+        self._record(self.ComplianceAssessed, ctx, corrects=EventRef(self.id, earlier) if earlier else None,
+                     year=year, standard=standard, checklist={item: item in met for item in items})
 
     def dissolve(self, ctx: Context, reason: str) -> None:
         """Record that the union was deregistered (注销)."""

@@ -161,6 +161,8 @@ class _Builder:
             (8, "advance_salary_deduction_after", "90", "常委会第1次会议决定"),
             (12, "upward_remittance_rate", "20", "区总工会文件"),
             (20, "subsistence_line", "780", "市民政局公布的低保标准"),
+            (21, "annual_new_members_quota", "200", "区总工会下达年度任务"),
+            (21, "annual_new_unions_quota", "3", "区总工会下达年度任务"),
             (180, "cash_on_hand_limit", "8000", f"{bank}：下半年慰问支出增加", 3),
             (200, "subsistence_line", "820", "市民政局调整低保标准", 14),
             (330, "reception_meal_standard", "50", "常委会决定压减接待开支", 40),

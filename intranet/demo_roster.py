@@ -95,6 +95,7 @@ class RosterYear:
                   (270, self.reelect_a_committee), (280, self.close_a_unit), (180, self.report_headcounts),
                   (300, self.found_a_new_union), (330, self.issue_cards), (350, self.receive_transfers)]
         steps += [(day, self.report_payrolls) for day in (35, 125, 215, 305)]
+        steps.append((340, self.assess_unions))
         return steps
 
     # -- the census ---------------------------------------------------------------------------------
@@ -327,6 +328,13 @@ class RosterYear:
             self._found(self.office.repository.get(unit.enterprise_id).name + "工会", "enterprise", [unit])
         for _ in range(max(round(unit.workers * 0.8), 1)):
             self._admit(unit, unit.union_id, self.ctx().occurred_on)  # type: ignore[arg-type]
+
+    def assess_unions(self) -> None:
+        """ORG-08: the year's 六有 assessment of every union."""
+        items = ["premises", "elected_chair", "organs", "activities", "rules", "performance"]
+        for union_id in self.unions:
+            met = [i for i in items if self.rng.random() < 0.85]
+            self.office.assess_union_compliance(self.ctx(), union_id, self.ctx().occurred_on.year, "six_haves", met)
 
     def report_payrolls(self) -> None:
         """Covered units report last month's payroll (the base of the 2% levy)."""

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from aggregates.enterprise import COVERAGE, OWNERSHIP
 from aggregates.member import GENDERS, RETAIN_CAUSES
 from aggregates.settings import SPECS
-from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS
+from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS, STANDARDS
 from intranet.formatting import day, money, role_label, setting_value
 from projections import organisations, users
 from projections.audit_trail import Entry
@@ -105,6 +105,10 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Union", "OfficeHolderVacated"): lambda f, n: _(
         "%(person)s不再担任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
     ("Union", "Dissolved"): lambda _f, _n: _("工会注销"),
+    ("Union", "ComplianceAssessed"): lambda f, _n: _(
+        "%(year)s年度“%(standard)s”评定：%(met)s/%(total)s 项达标", year=f["year"],
+        standard=STANDARDS.get(f["standard"], ("",))[0], met=sum(1 for v in f["checklist"].values() if v),
+        total=len(f["checklist"])),
     ("Member", "Admitted"): _admitted,
     ("Member", "DetailsCorrected"): _corrected,
     ("Member", "CardIssued"): lambda f, _n: _("发放会员证，证号 %(card)s", card=f["card_no"]),

@@ -17,7 +17,7 @@ from aggregates.errors import DomainError, InvalidInput
 from aggregates.member import STATUSES
 from aggregates.roles import ROSTER_KEEPERS
 from aggregates.settings import value_on
-from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS
+from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS, STANDARDS
 from intranet.summaries import summariser
 from intranet.web import (
     backend,
@@ -48,7 +48,13 @@ def index() -> str:
     """Every union with its members, covered workforce and membership rate as of a date."""
     on, today, problem = _on()
     settings = backend().office.settings()
-    return page("unions/index.html", "table", unions=organisations.unions_on(views(), on), on=on, today=today,
+    unions = organisations.unions_on(views(), on)
+    six = organisations.assessments(views(), on.year, "six_haves")
+    live = [u for u in unions if u.dissolved_on is None or u.dissolved_on > on]
+    passed = sum(1 for u in live if u.union_id in six and six[u.union_id].passed)
+    return page("unions/index.html", "table", unions=unions, on=on, today=today, six=six,
+                six_rate=passed / len(live) if live else None,
+                six_target=value_on(settings, "six_haves_target", on),
                 problem=problem, kinds=KINDS, target=value_on(settings, "membership_rate_target", on),
                 women_minimum=value_on(settings, "women_committee_min_women", on),
                 reminder=timedelta(days=int(value_on(settings, "reelection_reminder_days", on) or 90)))
@@ -111,7 +117,8 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         active=roster.members_of_union_on(conn, str(union_id), today),
         history=audit_trail.stream(conn, str(union_id)), summary=summary, names=names,
         keeper=current_user.has_role(*ROSTER_KEEPERS), errors=errors or {}, notice=notice,
-        kinds=KINDS, posts=POSTS, coverage=COVERAGE, organs=ORGANS, approvers=APPROVERS,
+        kinds=KINDS, posts=POSTS, coverage=COVERAGE, organs=ORGANS, approvers=APPROVERS, standards=STANDARDS,
+        assessments=organisations.assessments_of(conn, str(union_id)),
         union_names=organisations.union_names(conn),
     )
 
@@ -175,6 +182,27 @@ def vacate(union_id: UUID) -> str | Response:
     return _act(union_id, lambda: backend().office.vacate_office_holder(
         command_context("vacate_office_holder"), union_id, form("post"), _member_id(), form("reason")),
         _("已登记离任"))
+
+
+@bp.post("/unions/<uuid:union_id>/assess")
+def assess(union_id: UUID) -> str | Response:
+    """Record the year's assessment against 三有 / 六有 / 八有 (ORG-08)."""
+    def action() -> None:
+        if not form("year").isdigit():
+            raise InvalidInput("请填写评定年度", field="year")
+        standard = form("standard")
+        met = [v.partition(":")[2] for v in request.form.getlist("met") if v.startswith(f"{standard}:")]
+        backend().office.assess_union_compliance(command_context("assess_union_compliance"), union_id,
+                                                 int(form("year")), standard, met)
+    return _act(union_id, action, _("已登记评定结果"))
+
+
+@bp.get("/unions/cadres")
+def cadres() -> str:
+    """工会干部实名制登记表: every office-holder serving on a date (ORG-03)."""
+    on, today, problem = _on()
+    return page("unions/cadres.html", cadres=organisations.cadres_on(views(), on), on=on, today=today,
+                problem=problem, posts=POSTS)
 
 
 @bp.post("/unions/<uuid:union_id>/dissolve")

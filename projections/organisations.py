@@ -14,7 +14,7 @@ from projections.roster import counts_on
 
 projection = Projection(
     name="organisations",
-    schema_version=1,
+    schema_version=2,
     tables=[
         """CREATE TABLE unions (
             union_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent_id TEXT,
@@ -40,6 +40,11 @@ projection = Projection(
             enterprise_id TEXT NOT NULL, union_id TEXT, mode TEXT, from_date TEXT NOT NULL,
             from_position INTEGER NOT NULL, to_date TEXT, PRIMARY KEY (enterprise_id, from_position))""",
         "CREATE INDEX coverage_by_union ON coverage_spells (union_id, from_date)",
+        # ORG-08: the latest assessment of each union, year and standard.
+        """CREATE TABLE compliance (
+            union_id TEXT NOT NULL, year INTEGER NOT NULL, standard TEXT NOT NULL, met INTEGER NOT NULL,
+            total INTEGER NOT NULL, missing TEXT NOT NULL, assessed_on TEXT NOT NULL, position INTEGER NOT NULL,
+            PRIMARY KEY (union_id, year, standard))""",
     ],
 )
 
@@ -89,6 +94,17 @@ def _vacated(step: Step, e: Union.OfficeHolderVacated) -> None:
 @projection.on(Union.Dissolved)
 def _dissolved(step: Step, e: Union.Dissolved) -> None:
     _touch(step, "unions", str(e.originator_id), e, dissolved_on=e.occurred_on.isoformat())
+
+
+@projection.on(Union.ComplianceAssessed)
+def _assessed(step: Step, e: Union.ComplianceAssessed) -> None:
+    step.db["compliance"].upsert({
+        "union_id": str(e.originator_id), "year": e.year, "standard": e.standard,
+        "met": sum(e.checklist.values()), "total": len(e.checklist),
+        "missing": " ".join(item for item, ok in e.checklist.items() if not ok),
+        "assessed_on": e.occurred_on.isoformat(), "position": step.position,
+    }, pk=("union_id", "year", "standard"))
+    _touch(step, "unions", str(e.originator_id), e)
 
 
 @projection.on(Enterprise.Registered)
@@ -288,6 +304,61 @@ def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, 
 def union(conn: sqlite3.Connection, union_id: str, day: date) -> UnionRow | None:
     """One union with its figures on `day`."""
     return next((u for u in unions_on(conn, day) if u.union_id == union_id), None)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A union's latest assessment against one standard in one year."""
+
+    union_id: str
+    year: int
+    standard: str
+    met: int
+    total: int
+    missing: tuple[str, ...]
+    assessed_on: date
+
+    @property
+    def passed(self) -> bool:
+        return self.met == self.total
+
+
+def assessments(conn: sqlite3.Connection, year: int, standard: str) -> dict[str, Assessment]:
+    """union id → its assessment against `standard` for `year`."""
+    rows = conn.execute("SELECT * FROM compliance WHERE year = ? AND standard = ?", [year, standard])
+    return {r["union_id"]: Assessment(r["union_id"], r["year"], r["standard"], r["met"], r["total"],
+                                      tuple(r["missing"].split()), date.fromisoformat(r["assessed_on"]))
+            for r in rows}
+
+
+def assessments_of(conn: sqlite3.Connection, union_id: str) -> list[Assessment]:
+    """Every latest assessment of one union, newest year first."""
+    rows = conn.execute("SELECT * FROM compliance WHERE union_id = ? ORDER BY year DESC, standard", [union_id])
+    return [Assessment(r["union_id"], r["year"], r["standard"], r["met"], r["total"], tuple(r["missing"].split()),
+                       date.fromisoformat(r["assessed_on"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class Cadre:
+    """An office-holder serving now, for the cadre register (ORG-03)."""
+
+    union_id: str
+    union: str
+    post: str
+    member_id: str
+    name: str
+    gender: str
+    from_date: date
+
+
+def cadres_on(conn: sqlite3.Connection, day: date) -> list[Cadre]:
+    """Every office-holder serving on `day`, by union and post (工会干部实名制登记表)."""
+    rows = conn.execute(
+        "SELECT h.union_id, u.name AS union_name, h.post, h.member_id, m.name, m.gender, h.from_date"
+        " FROM office_holders h JOIN unions u USING (union_id) JOIN members m USING (member_id)"
+        " WHERE h.from_date <= :d AND (h.to_date IS NULL OR h.to_date > :d) ORDER BY u.name, h.post, m.name",
+        {"d": day.isoformat()})
+    return [Cadre(r[0], r[1], r[2], r[3], r[4], r[5], date.fromisoformat(r[6])) for r in rows]
 
 
 def union_names(conn: sqlite3.Connection) -> dict[str, str]:

@@ -17,7 +17,7 @@ from projections.engine import Projection, Step, insert
 
 projection = Projection(
     name="roster",
-    schema_version=1,
+    schema_version=2,
     tables=[
         """CREATE TABLE members (
             member_id TEXT PRIMARY KEY, name TEXT NOT NULL, initials TEXT NOT NULL, gender TEXT NOT NULL,
@@ -373,6 +373,12 @@ class Totals:
         """R-06 / MEM-06: members holding a card ÷ members (active and retained)."""
         members = self.active + self.retained
         return self.with_card / members if members else None
+
+
+def newcomers_in(conn: sqlite3.Connection, year: int) -> int:
+    """ORG-06 / R-05: members who joined in `year` (not counting those transferred in from outside)."""
+    return conn.execute("SELECT COUNT(*) FROM members WHERE joined_on LIKE ? AND transferred_from IS NULL",
+                        [f"{year}-%"]).fetchone()[0]
 
 
 def totals(conn: sqlite3.Connection) -> Totals:

@@ -738,3 +738,27 @@ def test_the_id_number_of_an_erased_person_still_blocks_a_second_admission(offic
     with refused(office, KnownPerson) as info:
         admit(office, own, number)
     assert info.value.member_id == person
+
+
+def test_org08_a_union_is_assessed_against_six_haves_and_a_later_assessment_corrects_the_earlier(
+        office: UnionOffice):
+    """ORG-08: yearly 六有 assessments; a second one for the same year names the first as corrected."""
+    union_id = union(office)
+    office.assess_union_compliance(system(office), union_id, 2026, "six_haves", ["premises", "rules"])
+    office.assess_union_compliance(system(office), union_id, 2026, "six_haves",
+                                   ["premises", "elected_chair", "organs", "activities", "rules", "performance"])
+    events = office.events.get(union_id)
+    first, second = [e for e in events if isinstance(e, Union.ComplianceAssessed)]
+    assert sum(first.checklist.values()) == 2
+    assert all(second.checklist.values())
+    assert (second.corrects.stream_id, second.corrects.version) == (union_id, first.originator_version)
+
+
+@pytest.mark.parametrize(("year", "standard", "met"), [
+    (2027, "six_haves", []), (2026, "nine_haves", []), (2026, "six_haves", ["sign"])])
+def test_org08_a_bad_assessment_is_refused(office: UnionOffice, year: int, standard: str, met: list[str]):
+    union_id = union(office)
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput):
+        office.assess_union_compliance(system(office), union_id, year, standard, met)
+    assert office.recorder.max_notification_id() == before

@@ -194,6 +194,7 @@ ROSTER_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
         (m := _member(o)) and _union_of(o, m), "chair", m, {"owner_or_relative": False}),
     "vacate_office_holder": lambda o: (helpers.union(o), "chair", uuid4(), "离任"),
     "dissolve_union": lambda o: (helpers.union(o), "注销"),
+    "assess_union_compliance": lambda o: (helpers.union(o), 2026, "six_haves", ["premises"]),
     "admit_member": lambda o: ({"name": "李四", "gender": "M", "birth_date": date(1990, 5, 17),
                                 "id_number": helpers.id_number(), "union_id": helpers.union(o),
                                 "joined_on": date(2020, 1, 1)},),
