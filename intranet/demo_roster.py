@@ -54,6 +54,7 @@ class _Person:
     union_id: UUID
     enterprise_id: UUID | None
     birth: date
+    gender: str = "M"
     status: str = "active"
     slip: tuple[str, UUID | None] | None = None
 
@@ -164,6 +165,10 @@ class RosterYear:
             if len(members) > 3:
                 self.office.appoint_office_holder(self.ctx(), union_id, "fund_review_member", members[1].member_id,
                                                   owner_or_relative=False)
+            women = [p for p in members[2:] if p.gender == "F"]
+            if len(women) >= 10 and self.rng.random() < 0.8:  # §2.3 / Q3; a few are left to be flagged
+                self.office.appoint_office_holder(self.ctx(), union_id, "women_committee_chair", women[0].member_id,
+                                                  owner_or_relative=False)
 
     # -- members ---------------------------------------------------------------------------------------
 
@@ -189,7 +194,7 @@ class RosterYear:
             enterprise_id=unit.enterprise_id if unit else None, frontline=self.rng.random() < 0.7, card_no=card,
             employment_type="individual" if unit is None else self.rng.choice(
                 ("regular",) * 12 + ("dispatched", "dispatched", "migrant", "migrant", "migrant", "temporary")))
-        self.people.append(_Person(member_id, union_id, unit.enterprise_id if unit else None, birth))
+        self.people.append(_Person(member_id, union_id, unit.enterprise_id if unit else None, birth, gender))
 
     def admit_founding_members(self) -> None:
         today = self.ctx().occurred_on
