@@ -31,6 +31,7 @@ from projections import audit_trail, organisations, roster
 
 bp = Blueprint("members", __name__)
 PER_PAGE = 50
+OUTCOMES = {"received": "已接收", "left": "已转出本街道", "cancelled": "已撤销", "deceased": "会员去世"}
 AGE_BANDS = {"lt30": ("30岁以下", None, 29), "30s": ("30—39岁", 30, 39), "40s": ("40—49岁", 40, 49),
              "50s": ("50—59岁", 50, 59), "60p": ("60岁及以上", 60, None)}
 
@@ -65,6 +66,7 @@ def index() -> str:
         text=args.get("q", "")[:40], union_id=args.get("union") or None, status=args.get("status") or None,
         frontline={"1": True, "0": False}.get(args.get("frontline", "")),
         employment_type=args.get("employment") or None,
+        birth_month=int(args["birthday"]) if args.get("birthday", "").isdigit() else None,
         age_from=band[1] if band else None, age_to=band[2] if band else None)
     page_no = max(int(args["page"]), 1) if args.get("page", "").isdigit() else 1
     total = roster.count(conn, search, today, on=on)
@@ -329,5 +331,7 @@ def transfers() -> str:
         on = parse_day(request.args.get("on"), "on")
     except InvalidInput:
         on = None
-    return page("members/transfers.html", rows=roster.transfers(conn, day=on), on=on,
-                union_names=organisations.union_names(conn), today=backend().office.today())
+    everything = request.args.get("all") == "1"
+    rows = roster.transfers(conn, open_only=False) if everything else roster.transfers(conn, day=on)
+    return page("members/transfers.html", rows=rows, on=on, everything=everything,
+                union_names=organisations.union_names(conn), today=backend().office.today(), outcomes=OUTCOMES)

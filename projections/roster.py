@@ -234,6 +234,7 @@ class Search:
     status: str | None = None
     frontline: bool | None = None
     employment_type: str | None = None
+    birth_month: int | None = None  # MEM-07: members whose birthday falls in this month
     age_from: int | None = None
     age_to: int | None = None
 
@@ -259,6 +260,9 @@ def _where(s: Search, today: date, spell: bool = False) -> tuple[str, list[objec
     if s.employment_type:
         clauses.append("m.employment_type = ?")
         params.append(s.employment_type)
+    if s.birth_month:
+        clauses.append("substr(m.birth_date, 6, 2) = ?")
+        params.append(f"{s.birth_month:02d}")
     if s.age_from is not None:  # born on or before today minus age_from years
         clauses.append("m.birth_date <= ?")
         params.append(_years_before(today, s.age_from).isoformat())

@@ -789,3 +789,25 @@ def test_the_member_page_has_no_inline_script_or_style(
     assert not re.search(r"<style\b", page, re.IGNORECASE)
     assert not re.search(r"\sstyle=", page, re.IGNORECASE)
     assert not re.search(r"\son[a-z]+=", page, re.IGNORECASE)
+
+
+def test_the_transfer_register_lists_closed_transfers_with_their_outcome(
+        clerk: Session, member_id: UUID, other_union_id: UUID) -> None:
+    """ORG-03: 会员组织关系接转登记表 keeps every slip, received ones too."""
+    _transfer_out(clerk, member_id, other_union_id)
+    _receive(clerk, member_id, other_union_id)
+    in_transit = clerk.get("/members/transfers").text
+    register = clerk.get("/members/transfers?all=1").text
+    assert SLIP not in in_transit
+    assert SLIP in register
+    assert "已接收" in register
+
+
+def test_members_can_be_listed_by_birthday_month(clerk: Session, backend: Backend, union_id: UUID) -> None:
+    """MEM-07: birthdays are kept for greetings; the roster lists a month's birthdays."""
+    helpers.member(backend.office, union_id, name="五月生", born=date(1990, 5, 17))
+    helpers.member(backend.office, union_id, name="九月生", born=date(1991, 9, 2))
+    backend.read_models.catch_up()
+    may = clerk.get("/members?birthday=5", headers={"HX-Request": "true"}).text
+    assert "五月生" in may
+    assert "九月生" not in may
