@@ -14,6 +14,7 @@ from uuid import UUID
 from aggregates.enterprise import COVERAGE, Enterprise
 from aggregates.envelope import Context
 from aggregates.errors import AlreadyExists, InvalidInput, NotFound
+from aggregates.grid_cell import GridCell
 from aggregates.identifiers import IdNumber, checked_id_number
 from aggregates.member import Member, checked_card, checked_slip
 from aggregates.settings import require
@@ -185,6 +186,38 @@ class RosterCommands:
         union.vacate(ctx, post, member_id, reason)
         self._save(union)
 
+    def approve_union_election(self: UnionOffice, ctx: Context, union_id: UUID, approval_ref: str) -> None:
+        """The higher union approved the founding election: the union is formally established (ORG-02)."""
+        self._authorise(ctx, "approve_union_election")
+        union = self._load(union_id, Union)
+        union.approve_election(ctx, approval_ref)
+        self._save(union)
+
+    def form_union_group(self: UnionOffice, ctx: Context, union_id: UUID, group: str) -> None:
+        """Record a union group (工会小组)."""
+        self._authorise(ctx, "form_union_group")
+        union = self._load(union_id, Union)
+        union.form_group(ctx, group)
+        self._save(union)
+
+    def elect_group_leader(self: UnionOffice, ctx: Context, union_id: UUID, group: str, member_id: UUID,
+                           electors: int) -> None:
+        """ORG-10: a group's members choose its leader, an active member of the union."""
+        self._authorise(ctx, "elect_group_leader")
+        union = self._load(union_id, Union)
+        member = self._load(member_id, Member)
+        if member.status != "active" or member.union_id != union_id:
+            raise InvalidInput("组长须是本工会在会会员", field="member_id")
+        union.elect_group_leader(ctx, group, member_id, electors)
+        self._save(union)
+
+    def file_group_leader(self: UnionOffice, ctx: Context, union_id: UUID, group: str, filed_on: date) -> None:
+        """ORG-10: the leader was filed with the higher union."""
+        self._authorise(ctx, "file_group_leader")
+        union = self._load(union_id, Union)
+        union.file_group_leader(ctx, group, filed_on)
+        self._save(union)
+
     def assess_union_compliance(self: UnionOffice, ctx: Context, union_id: UUID, year: int, standard: str,
                                 met: list[str]) -> None:
         """Record a union's yearly assessment against 三有 / 六有 / 八有 (ORG-08)."""
@@ -192,6 +225,18 @@ class RosterCommands:
         union = self._load(union_id, Union)
         union.assess(ctx, year, standard, met)
         self._save(union)
+
+    def assign_grid_cell(self: UnionOffice, ctx: Context, *, community: str, name: str, leader: str,
+                         workers: list[str], duties: str) -> UUID:
+        """Set up a grid cell, or record its new leader, workers and duties (ORG-11)."""
+        self._authorise(ctx, "assign_grid_cell")
+        cell = self._get_or_none(GridCell.id_for(community, name))
+        if cell is None:
+            cell = GridCell.assign(ctx, community, name, leader=leader, workers=workers, duties=duties)
+        else:
+            cell.reassign(ctx, leader, workers, duties)
+        self._save(cell)
+        return cell.id
 
     def dissolve_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str) -> None:
         """Record that a union was deregistered."""

@@ -80,6 +80,8 @@ class Union(OfficeAggregate):
             aggregate.term_end = add_years(self.occurred_on, self.term_years)
             aggregate.holders: dict[str, list[UUID]] = {}
             aggregate.dissolved = False
+            aggregate.established = False
+            aggregate.groups: dict[str, UUID | None] = {}
 
     class Renamed(OfficeAggregate.Event):
         name: str
@@ -112,6 +114,36 @@ class Union(OfficeAggregate):
     class Dissolved(OfficeAggregate.Event):
         def apply(self, aggregate: Union) -> None:
             aggregate.dissolved = True
+
+    class ElectionResultApproved(OfficeAggregate.Event):
+        """ORG-02 step 8: the higher union approved the founding election; the union is established."""
+
+        approval_ref: str
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.established = True
+
+    class GroupFormed(OfficeAggregate.Event):
+        group: str
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.groups[self.group] = None
+
+    class GroupLeaderElected(OfficeAggregate.Event):
+        """ORG-10: a union group's leader, chosen by all the group's members."""
+
+        group: str
+        member_id: UUID
+        electors: int
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.groups[self.group] = self.member_id
+
+    class GroupLeaderFiled(OfficeAggregate.Event):
+        """ORG-10: the leader was filed with the higher union (报上级工会备案)."""
+
+        group: str
+        filed_on: date
 
     class ComplianceAssessed(OfficeAggregate.Event):
         year: int
@@ -195,6 +227,39 @@ class Union(OfficeAggregate):
             raise InvalidInput("此人没有担任该职务", field="post")
         self._record(self.OfficeHolderVacated, ctx, reason=checked_text(reason, "reason", "理由", 200),
                      post=post, member_id=member_id)
+
+    def approve_election(self, ctx: Context, approval_ref: str) -> None:
+        """Record the higher union's approval of the founding election (ORG-02 step 8)."""
+        self.check_open()
+        if self.established:
+            raise InvalidInput("该工会的选举结果已经批准", field="approval_ref")
+        self._record(self.ElectionResultApproved, ctx,
+                     approval_ref=checked_text(approval_ref, "approval_ref", "批复文号", 40))
+
+    def form_group(self, ctx: Context, group: str) -> None:
+        """Record a union group (工会小组) of this union."""
+        self.check_open()
+        group = checked_text(group, "group", "小组名称", 30)
+        if group in self.groups:
+            raise InvalidInput("已有同名的工会小组", field="group")
+        self._record(self.GroupFormed, ctx, group=group)
+
+    def elect_group_leader(self, ctx: Context, group: str, member_id: UUID, electors: int) -> None:
+        """ORG-10: the group's members choose its leader (a member of this union)."""
+        self.check_open()
+        if group not in self.groups:
+            raise InvalidInput("没有这个工会小组", field="group")
+        if not 1 <= electors <= 10_000:
+            raise InvalidInput("请填写参加推选的小组会员人数", field="electors")
+        self._record(self.GroupLeaderElected, ctx, group=group, member_id=member_id, electors=electors)
+
+    def file_group_leader(self, ctx: Context, group: str, filed_on: date) -> None:
+        """ORG-10: record that the leader was filed with the higher union."""
+        if self.groups.get(group) is None:
+            raise InvalidInput("该小组尚未推选组长", field="group")
+        if filed_on > ctx.occurred_on:
+            raise InvalidInput("备案日期不能晚于今天", field="filed_on")
+        self._record(self.GroupLeaderFiled, ctx, group=group, filed_on=filed_on)
 
     def assess(self, ctx: Context, year: int, standard: str, met: list[str]) -> None:
         """Record the year's assessment against a checklist (ORG-08); a later one for the same

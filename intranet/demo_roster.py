@@ -97,6 +97,8 @@ class RosterYear:
                   (300, self.found_a_new_union), (330, self.issue_cards), (350, self.receive_transfers)]
         steps += [(day, self.report_payrolls) for day in (35, 125, 215, 305)]
         steps.append((340, self.assess_unions))
+        steps += [(14, self.approve_elections), (60, self.form_groups), (75, self.file_group_leaders),
+                  (20, self.draw_grid)]
         return steps
 
     # -- the census ---------------------------------------------------------------------------------
@@ -333,6 +335,44 @@ class RosterYear:
             self._found(self.office.repository.get(unit.enterprise_id).name + "工会", "enterprise", [unit])
         for _ in range(max(round(unit.workers * 0.8), 1)):
             self._admit(unit, unit.union_id, self.ctx().occurred_on)  # type: ignore[arg-type]
+
+    def approve_elections(self) -> None:
+        """ORG-02: the higher union approves the founding elections (one is still pending)."""
+        for n, union_id in enumerate(list(self.unions)[:-1]):
+            ref = f"和总工批〔{self.ctx().occurred_on.year}〕{n + 1}号"
+            self.office.approve_union_election(self.ctx(), union_id, ref)
+
+    def form_groups(self) -> None:
+        """ORG-10: the larger unions form groups whose members choose their leaders."""
+        for union_id, kind in self.unions.items():
+            members = [p for p in self.people if p.union_id == union_id and p.status == "active"]
+            if kind == "enterprise" or len(members) < 40:
+                continue
+            for n in range(3):
+                name = f"第{'一二三'[n]}小组"
+                self.office.form_union_group(self.ctx(), union_id, name)
+                self.office.elect_group_leader(self.ctx(), union_id, name, members[3 + n].member_id,
+                                               electors=len(members) // 3 - self.rng.randrange(3))
+
+    def file_group_leaders(self) -> None:
+        for union_id, kind in self.unions.items():
+            if kind == "enterprise":
+                continue
+            for group in ("第一小组", "第二小组"):
+                union = self.office.repository.get(union_id)
+                if union.groups.get(group):
+                    self.office.file_group_leader(self.ctx(), union_id, group, self.ctx().occurred_on)
+
+    def draw_grid(self) -> None:
+        """ORG-11: each community's union work is divided into grid cells."""
+        communities = COMMUNITIES[: SCALES[self.scale][1]]
+        for community in communities:
+            for n in range(2):
+                leader = self.rng.choice(SURNAMES) + self.rng.choice(GIVEN) + self.rng.choice(GIVEN)
+                workers = [self.rng.choice(SURNAMES) + self.rng.choice(GIVEN) for _ in range(3)]
+                self.office.assign_grid_cell(
+                    self.ctx(), community=community, name=f"第{n + 1}网格", leader=leader, workers=workers,
+                    duties="走访辖区企业，掌握职工和建会情况，宣传入会，反映职工诉求")
 
     def assess_unions(self) -> None:
         """ORG-08: the year's 六有 assessment of every union."""

@@ -105,6 +105,19 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Union", "OfficeHolderVacated"): lambda f, n: _(
         "%(person)s不再担任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
     ("Union", "Dissolved"): lambda _f, _n: _("工会注销"),
+    ("Union", "ElectionResultApproved"): lambda f, _n: _(
+        "上级工会批准选举结果（%(ref)s），工会正式成立", ref=f["approval_ref"]),
+    ("Union", "GroupFormed"): lambda f, _n: _("设立工会小组“%(group)s”", group=f["group"]),
+    ("Union", "GroupLeaderElected"): lambda f, n: _(
+        "“%(group)s”小组会员 %(n)s 人推选%(person)s为组长", group=f["group"], n=f["electors"],
+        person=_name(n, f["member_id"])),
+    ("Union", "GroupLeaderFiled"): lambda f, _n: _(
+        "“%(group)s”组长于%(day)s报上级工会备案", group=f["group"], day=day(f["filed_on"])),
+    ("GridCell", "Assigned"): lambda f, _n: _(
+        "划定网格“%(community)s·%(name)s”，网格长%(leader)s，网格员%(workers)s",
+        community=f["community"], name=f["name"], leader=f["leader"], workers="、".join(f["workers"])),
+    ("GridCell", "Reassigned"): lambda f, _n: _(
+        "调整网格：网格长%(leader)s，网格员%(workers)s", leader=f["leader"], workers="、".join(f["workers"])),
     ("Union", "ComplianceAssessed"): lambda f, _n: _(
         "%(year)s年度“%(standard)s”评定：%(met)s/%(total)s 项达标", year=f["year"],
         standard=STANDARDS.get(f["standard"], ("",))[0], met=sum(1 for v in f["checklist"].values() if v),
@@ -136,6 +149,7 @@ STREAM_LABELS = {
     "Enterprise": "企业（单位）",
     "Union": "基层工会",
     "Member": "会员",
+    "GridCell": "网格",
 }
 
 

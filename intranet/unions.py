@@ -119,6 +119,7 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         keeper=current_user.has_role(*ROSTER_KEEPERS), errors=errors or {}, notice=notice,
         kinds=KINDS, posts=POSTS, coverage=COVERAGE, organs=ORGANS, approvers=APPROVERS, standards=STANDARDS,
         assessments=organisations.assessments_of(conn, str(union_id)),
+        groups=organisations.groups_of(conn, str(union_id)),
         union_names=organisations.union_names(conn),
     )
 
@@ -195,6 +196,42 @@ def assess(union_id: UUID) -> str | Response:
         backend().office.assess_union_compliance(command_context("assess_union_compliance"), union_id,
                                                  int(form("year")), standard, met)
     return _act(union_id, action, _("已登记评定结果"))
+
+
+@bp.post("/unions/<uuid:union_id>/approve-election")
+def approve_election(union_id: UUID) -> str | Response:
+    """ORG-02: the higher union approved the founding election; the union is established."""
+    return _act(union_id, lambda: backend().office.approve_union_election(
+        command_context("approve_union_election"), union_id, form("approval_ref")), _("已登记选举结果批复"))
+
+
+@bp.post("/unions/<uuid:union_id>/groups")
+def form_group(union_id: UUID) -> str | Response:
+    """Record a union group."""
+    return _act(union_id, lambda: backend().office.form_union_group(
+        command_context("form_union_group"), union_id, form("group")), _("已登记工会小组"))
+
+
+@bp.post("/unions/<uuid:union_id>/groups/leader")
+def elect_leader(union_id: UUID) -> str | Response:
+    """ORG-10: the group's members chose its leader."""
+    def action() -> None:
+        if not form("electors").isdigit():
+            raise InvalidInput("请填写参加推选的小组会员人数", field="electors")
+        backend().office.elect_group_leader(command_context("elect_group_leader"), union_id, form("group"),
+                                            _member_id(), int(form("electors")))
+    return _act(union_id, action, _("已登记组长"))
+
+
+@bp.post("/unions/<uuid:union_id>/groups/filed")
+def file_leader(union_id: UUID) -> str | Response:
+    """ORG-10: the leader was filed with the higher union."""
+    def action() -> None:
+        filed_on = parse_day(form("filed_on"), "filed_on")
+        if filed_on is None:
+            raise InvalidInput("请填写备案日期", field="filed_on")
+        backend().office.file_group_leader(command_context("file_group_leader"), union_id, form("group"), filed_on)
+    return _act(union_id, action, _("已登记备案"))
 
 
 @bp.get("/unions/cadres")

@@ -14,13 +14,17 @@ from projections.roster import counts_on
 
 projection = Projection(
     name="organisations",
-    schema_version=2,
+    schema_version=3,
     tables=[
         """CREATE TABLE unions (
             union_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent_id TEXT,
             workers_at_founding INTEGER NOT NULL, approver TEXT NOT NULL, approval_ref TEXT NOT NULL,
             founded_on TEXT NOT NULL, term_start TEXT NOT NULL, term_end TEXT NOT NULL, dissolved_on TEXT,
-            version INTEGER NOT NULL)""",
+            established_on TEXT, election_approval_ref TEXT, version INTEGER NOT NULL)""",
+        # ORG-10: union groups and their leaders.
+        """CREATE TABLE union_groups (
+            union_id TEXT NOT NULL, name TEXT NOT NULL, formed_on TEXT NOT NULL, leader_id TEXT, elected_on TEXT,
+            electors INTEGER, filed_on TEXT, PRIMARY KEY (union_id, name))""",
         """CREATE TABLE office_holders (
             union_id TEXT NOT NULL, post TEXT NOT NULL, member_id TEXT NOT NULL, from_date TEXT NOT NULL,
             from_position INTEGER NOT NULL, to_date TEXT, to_position INTEGER,
@@ -94,6 +98,35 @@ def _vacated(step: Step, e: Union.OfficeHolderVacated) -> None:
 @projection.on(Union.Dissolved)
 def _dissolved(step: Step, e: Union.Dissolved) -> None:
     _touch(step, "unions", str(e.originator_id), e, dissolved_on=e.occurred_on.isoformat())
+
+
+@projection.on(Union.ElectionResultApproved)
+def _established(step: Step, e: Union.ElectionResultApproved) -> None:
+    _touch(step, "unions", str(e.originator_id), e, established_on=e.occurred_on.isoformat(),
+           election_approval_ref=e.approval_ref)
+
+
+@projection.on(Union.GroupFormed)
+def _group(step: Step, e: Union.GroupFormed) -> None:
+    insert(step.db, "union_groups", {"union_id": str(e.originator_id), "name": e.group,
+                                     "formed_on": e.occurred_on.isoformat()})
+    _touch(step, "unions", str(e.originator_id), e)
+
+
+@projection.on(Union.GroupLeaderElected)
+def _group_leader(step: Step, e: Union.GroupLeaderElected) -> None:
+    step.db.execute(
+        "UPDATE union_groups SET leader_id = ?, elected_on = ?, electors = ?, filed_on = NULL"
+        " WHERE union_id = ? AND name = ?",
+        [str(e.member_id), e.occurred_on.isoformat(), e.electors, str(e.originator_id), e.group])
+    _touch(step, "unions", str(e.originator_id), e)
+
+
+@projection.on(Union.GroupLeaderFiled)
+def _group_filed(step: Step, e: Union.GroupLeaderFiled) -> None:
+    step.db.execute("UPDATE union_groups SET filed_on = ? WHERE union_id = ? AND name = ?",
+                    [e.filed_on.isoformat(), str(e.originator_id), e.group])
+    _touch(step, "unions", str(e.originator_id), e)
 
 
 @projection.on(Union.ComplianceAssessed)
@@ -258,6 +291,7 @@ class UnionRow:
     retained: int
     workforce: int
     units: int
+    established_on: date | None  # ORG-02: the founding election's result approved by the higher union
     chair_vacant: bool  # ORG-09: a vacant chair is to be filled by by-election
     women: int  # active women members
     women_organ: bool  # a women's committee chair appointed (§2.3, Q3)
@@ -298,7 +332,8 @@ def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, 
         r["union_id"], r["name"], r["kind"], r["parent_id"], date.fromisoformat(r["founded_on"]),
         date.fromisoformat(r["term_end"]), date.fromisoformat(r["dissolved_on"]) if r["dissolved_on"] else None,
         r["approver"], r["approval_ref"], r["version"], members.get("active", 0), members.get("retained", 0),
-        *workforce_units, chair_vacant=vacant, women=women, women_organ=women_organ)
+        *workforce_units, established_on=date.fromisoformat(r["established_on"]) if r["established_on"] else None,
+        chair_vacant=vacant, women=women, women_organ=women_organ)
 
 
 def union(conn: sqlite3.Connection, union_id: str, day: date) -> UnionRow | None:
@@ -359,6 +394,29 @@ def cadres_on(conn: sqlite3.Connection, day: date) -> list[Cadre]:
         " WHERE h.from_date <= :d AND (h.to_date IS NULL OR h.to_date > :d) ORDER BY u.name, h.post, m.name",
         {"d": day.isoformat()})
     return [Cadre(r[0], r[1], r[2], r[3], r[4], r[5], date.fromisoformat(r[6])) for r in rows]
+
+
+@dataclass(frozen=True)
+class Group:
+    """A union group and its leader (ORG-10)."""
+
+    name: str
+    formed_on: date
+    leader_id: str | None
+    leader: str | None
+    elected_on: date | None
+    electors: int | None
+    filed_on: date | None
+
+
+def groups_of(conn: sqlite3.Connection, union_id: str) -> list[Group]:
+    """A union's groups, with their leaders and whether they were filed with the higher union."""
+    rows = conn.execute(
+        "SELECT g.*, m.name AS leader FROM union_groups g LEFT JOIN members m ON m.member_id = g.leader_id"
+        " WHERE g.union_id = ? ORDER BY g.name", [union_id])
+    return [Group(r["name"], date.fromisoformat(r["formed_on"]), r["leader_id"], r["leader"],
+                  date.fromisoformat(r["elected_on"]) if r["elected_on"] else None, r["electors"],
+                  date.fromisoformat(r["filed_on"]) if r["filed_on"] else None) for r in rows]
 
 
 def union_names(conn: sqlite3.Connection) -> dict[str, str]:

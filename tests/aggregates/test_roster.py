@@ -762,3 +762,83 @@ def test_org08_a_bad_assessment_is_refused(office: UnionOffice, year: int, stand
     with pytest.raises(InvalidInput):
         office.assess_union_compliance(system(office), union_id, year, standard, met)
     assert office.recorder.max_notification_id() == before
+
+
+def test_org02_a_union_is_established_once_the_higher_union_approves_its_election(office: UnionOffice):
+    """ORG-02 step 8: 选举结果经上级工会批准后，宣布工会组织正式成立."""
+    union_id = union(office)
+    assert office.repository.get(union_id).established is False
+    office.approve_union_election(system(office), union_id, "和总工批〔2026〕7号")
+    assert office.repository.get(union_id).established is True
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput):
+        office.approve_union_election(system(office), union_id, "和总工批〔2026〕8号")
+    assert office.recorder.max_notification_id() == before
+
+
+def test_org10_a_group_leader_is_chosen_by_the_group_and_filed_with_the_higher_union(office: UnionOffice):
+    """ORG-10: 组长由小组全体会员推选并报上级工会备案."""
+    union_id = union(office)
+    leader = member(office, union_id)
+    office.form_union_group(system(office), union_id, "第一小组")
+    office.elect_group_leader(system(office), union_id, "第一小组", leader, electors=9)
+    office.file_group_leader(system(office), union_id, "第一小组", date(2026, 3, 8))
+    kinds = [type(e).__name__ for e in office.events.get(union_id)]
+    assert kinds[-3:] == ["GroupFormed", "GroupLeaderElected", "GroupLeaderFiled"]
+
+
+def test_org10_a_group_leader_must_be_an_active_member_of_the_union(office: UnionOffice):
+    union_id, elsewhere = union(office), union(office)
+    outsider = member(office, elsewhere)
+    office.form_union_group(system(office), union_id, "第一小组")
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput):
+        office.elect_group_leader(system(office), union_id, "第一小组", outsider, electors=5)
+    assert office.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize("case", ["no such group", "no electors", "filed before a leader", "group twice"])
+def test_org10_bad_group_steps_are_refused(office: UnionOffice, case: str):
+    union_id = union(office)
+    leader = member(office, union_id)
+    office.form_union_group(system(office), union_id, "第一小组")
+    before = office.recorder.max_notification_id()
+    steps = {
+        "no such group": lambda: office.elect_group_leader(system(office), union_id, "第九小组", leader, electors=5),
+        "no electors": lambda: office.elect_group_leader(system(office), union_id, "第一小组", leader, electors=0),
+        "filed before a leader": lambda: office.file_group_leader(system(office), union_id, "第一小组",
+                                                                  date(2026, 3, 8)),
+        "group twice": lambda: office.form_union_group(system(office), union_id, "第一小组"),
+    }
+    with pytest.raises(InvalidInput):
+        steps[case]()
+    assert office.recorder.max_notification_id() == before
+
+
+def test_org11_a_grid_cell_is_set_up_and_later_reassigned_under_the_same_id(office: UnionOffice):
+    """ORG-11: 网格长、网格员、职责 (定格、定人、定责)."""
+    first = office.assign_grid_cell(system(office), community="新华社区", name="第1网格", leader="王强",
+                                    workers=["李丽", "赵敏"], duties="走访企业")
+    second = office.assign_grid_cell(system(office), community="新华社区", name="第1网格", leader="孙磊",
+                                     workers=["李丽"], duties="走访企业")
+    cell = office.repository.get(first)
+    assert first == second
+    assert (cell.leader, cell.workers, cell.version) == ("孙磊", ["李丽"], 2)
+
+
+@pytest.mark.parametrize(("leader", "workers", "duties"), [
+    ("", ["李丽"], "走访"), ("王强", [], "走访"), ("王强", ["  "], "走访"), ("王强", ["李丽"], "")])
+def test_org11_a_grid_cell_needs_a_leader_workers_and_duties(office: UnionOffice, leader: str, workers: list[str],
+                                                             duties: str):
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput):
+        office.assign_grid_cell(system(office), community="新华社区", name="第1网格", leader=leader, workers=workers,
+                                duties=duties)
+    assert office.recorder.max_notification_id() == before
+
+
+def test_org11_reassigning_a_grid_cell_without_a_change_is_refused(office: UnionOffice):
+    args = {"community": "新华社区", "name": "第1网格", "leader": "王强", "workers": ["李丽"], "duties": "走访"}
+    office.assign_grid_cell(system(office), **args)
+    with pytest.raises(InvalidInput):
+        office.assign_grid_cell(system(office), **args)

@@ -195,6 +195,13 @@ ROSTER_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "vacate_office_holder": lambda o: (helpers.union(o), "chair", uuid4(), "离任"),
     "dissolve_union": lambda o: (helpers.union(o), "注销"),
     "assess_union_compliance": lambda o: (helpers.union(o), 2026, "six_haves", ["premises"]),
+    "approve_union_election": lambda o: (helpers.union(o), "和总工批1号"),
+    "form_union_group": lambda o: (helpers.union(o), "第一小组"),
+    "elect_group_leader": lambda o: (
+        (m := _member(o)) and _union_of(o, m), "第一小组", m, 8),
+    "file_group_leader": lambda o: (helpers.union(o), "第一小组", date(2026, 3, 8)),
+    "assign_grid_cell": lambda _o: ({"community": "新华社区", "name": "第1网格", "leader": "王强",
+                                     "workers": ["李丽"], "duties": "走访企业"},),
     "admit_member": lambda o: ({"name": "李四", "gender": "M", "birth_date": date(1990, 5, 17),
                                 "id_number": helpers.id_number(), "union_id": helpers.union(o),
                                 "joined_on": date(2020, 1, 1)},),

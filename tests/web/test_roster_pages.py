@@ -811,3 +811,29 @@ def test_members_can_be_listed_by_birthday_month(clerk: Session, backend: Backen
     may = clerk.get("/members?birthday=5", headers={"HX-Request": "true"}).text
     assert "五月生" in may
     assert "九月生" not in may
+
+
+def test_a_union_awaiting_its_election_approval_says_so_until_the_clerk_records_it(
+        clerk: Session, union_id: UUID) -> None:
+    """ORG-02: the union is formally established once the higher union approves the election."""
+    before = clerk.get(f"/unions/{union_id}").text
+    after = clerk.post(f"/unions/{union_id}/approve-election", {"approval_ref": "和总工批〔2026〕9号"}, htmx=True).text
+    assert "选举结果尚待上级工会批准" in before
+    assert "选举结果尚待上级工会批准" not in after
+    assert "已登记选举结果批复" in after
+
+
+def test_the_clerk_records_a_grid_cell_on_the_grid_page(clerk: Session) -> None:
+    """ORG-11."""
+    response = clerk.post("/grid", {"community": "新华社区", "name": "第1网格", "leader": "王强",
+                                    "workers": "李丽、赵敏", "duties": "走访辖区企业"}, htmx=True)
+    assert "已登记网格" in response.text
+    assert "李丽、赵敏" in clerk.get("/grid").text
+
+
+def test_a_grid_cell_without_workers_is_refused_with_a_message(clerk: Session, backend: Backend) -> None:
+    before = _position(backend)
+    response = clerk.post("/grid", {"community": "新华社区", "name": "第1网格", "leader": "王强", "workers": "",
+                                    "duties": "走访"}, htmx=True)
+    assert "请至少填写一名网格员" in response.text
+    assert _position(backend) == before
