@@ -54,6 +54,8 @@ def index() -> str:
         "enterprises/index.html", "table",
         units=organisations.units_on(conn, on, covered=covered, text=request.args.get("q", "")[:40]),
         coverage=organisations.coverage_on(conn, on, _minimum(on)), minimum=_minimum(on), on=on, today=today,
+        communities=organisations.communities_on(conn, on),
+        target=value_on(backend().office.settings(), "union_coverage_target", on),
         problem=problem, args=request.args, union_names=organisations.union_names(conn), modes=COVERAGE,
         ownership=OWNERSHIP,
     )

@@ -274,6 +274,27 @@ def coverage_on(conn: sqlite3.Connection, day: date, standalone_minimum: int) ->
 
 
 @dataclass(frozen=True)
+class Community:
+    """ORG-04 (「三清楚」) for one community on a date: its units, which are unionised, which are not."""
+
+    community: str
+    units: int
+    covered: int
+    uncovered: int
+    uncovered_workers: int
+
+
+def communities_on(conn: sqlite3.Connection, day: date) -> list[Community]:
+    """Per community: how many units, how many covered, and the uncovered ones' workforce."""
+    by: dict[str, list[Unit]] = {}
+    for u in units_on(conn, day):
+        by.setdefault(u.community or "", []).append(u)
+    return [Community(name, len(units), sum(1 for u in units if u.covered_by),
+                      sum(1 for u in units if not u.covered_by),
+                      sum(u.workers or 0 for u in units if not u.covered_by)) for name, units in sorted(by.items())]
+
+
+@dataclass(frozen=True)
 class UnionRow:
     """A union as it stood on a date, with its figures then."""
 

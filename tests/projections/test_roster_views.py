@@ -454,3 +454,17 @@ def test_a_union_with_enough_women_and_no_women_committee_chair_is_shown_without
         after = organisations.union(conn, str(home), TODAY)
     assert (before.women, before.women_organ, before.chair_vacant) == (3, False, True)
     assert (after.women, after.women_organ) == (3, True)
+
+
+def test_each_community_knows_its_units_the_unionised_and_the_rest_with_their_workers(
+        office: UnionOffice, read_models: ReadModels):
+    """ORG-04 「三清楚」: per community, units, unionised units, and non-unionised units' workforce."""
+    covered = enterprise(office, workers=30)
+    enterprise(office, workers=7)
+    enterprise(office, workers=5)
+    union(office, [covered])
+    read_models.catch_up()
+    with read_models.reading() as conn:
+        (community,) = organisations.communities_on(conn, TODAY)
+    assert (community.community, community.units, community.covered, community.uncovered,
+            community.uncovered_workers) == ("新华社区", 3, 1, 2, 12)
