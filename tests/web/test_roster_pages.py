@@ -616,7 +616,7 @@ def census(backend: Backend) -> dict[str, UUID]:
 @pytest.mark.usefixtures("census")
 def test_the_enterprises_page_shows_the_coverage_rate(clerk: Session) -> None:
     page = clerk.get("/enterprises").text
-    assert '<div class="figure">50.0%</div><div class="label">建会率</div>' in page
+    assert '<div class="figure">50.0%</div><div class="label">建会率（目标 100%）</div>' in page
 
 
 def _unit_row(html: str, enterprise_id: UUID) -> str:
