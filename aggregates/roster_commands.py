@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 COVERING_KINDS = {
     "standalone": {"enterprise", "office_staff"},
     "joint": {"joint"},
-    "community": {"community", "building", "industry", "regional"},
+    "community": {"community", "community_general", "building", "industry", "regional"},
 }
 
 
@@ -184,6 +184,13 @@ class RosterCommands:
         self._authorise(ctx, "vacate_office_holder")
         union = self._load(union_id, Union)
         union.vacate(ctx, post, member_id, reason)
+        self._save(union)
+
+    def upgrade_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str) -> None:
+        """Record a union's upgrade (升格), e.g. to a community general union."""
+        self._authorise(ctx, "upgrade_union")
+        union = self._load(union_id, Union)
+        union.upgrade(ctx, reason)
         self._save(union)
 
     def approve_union_election(self: UnionOffice, ctx: Context, union_id: UUID, approval_ref: str) -> None:

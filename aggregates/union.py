@@ -19,7 +19,10 @@ KINDS = {
     "industry": "行业工会联合会",
     "regional": "区域工会联合会",
     "office_staff": "机关事业单位工会",
+    "community_general": "社区总工会",
 }
+# §5.8 / [001 篇10]: a community union federation may be upgraded to a community general union.
+UPGRADES = {"community": "community_general"}
 # ORG-01 / Q14: who approves a new union, by the workforce it will cover.
 APPROVERS = {"community": "社区工会", "street": "街道（镇）工会", "district": "区（县）总工会"}
 POSTS = {
@@ -114,6 +117,15 @@ class Union(OfficeAggregate):
     class Dissolved(OfficeAggregate.Event):
         def apply(self, aggregate: Union) -> None:
             aggregate.dissolved = True
+
+    class Upgraded(OfficeAggregate.Event):
+        """升格, e.g. a community union federation becomes a community general union."""
+
+        from_kind: str
+        to_kind: str
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.kind = self.to_kind
 
     class ElectionResultApproved(OfficeAggregate.Event):
         """ORG-02 step 8: the higher union approved the founding election; the union is established."""
@@ -227,6 +239,14 @@ class Union(OfficeAggregate):
             raise InvalidInput("此人没有担任该职务", field="post")
         self._record(self.OfficeHolderVacated, ctx, reason=checked_text(reason, "reason", "理由", 200),
                      post=post, member_id=member_id)
+
+    def upgrade(self, ctx: Context, reason: str) -> None:
+        """Record the union's upgrade (升格) to the kind above its own."""
+        self.check_open()
+        if self.kind not in UPGRADES:
+            raise InvalidInput("此类工会不能升格", field="kind")
+        self._record(self.Upgraded, ctx, reason=checked_text(reason, "reason", "理由", 200), from_kind=self.kind,
+                     to_kind=UPGRADES[self.kind])
 
     def approve_election(self, ctx: Context, approval_ref: str) -> None:
         """Record the higher union's approval of the founding election (ORG-02 step 8)."""

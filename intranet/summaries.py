@@ -105,6 +105,8 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Union", "OfficeHolderVacated"): lambda f, n: _(
         "%(person)s不再担任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
     ("Union", "Dissolved"): lambda _f, _n: _("工会注销"),
+    ("Union", "Upgraded"): lambda f, _n: _(
+        "由%(old)s升格为%(new)s", old=KINDS.get(f["from_kind"], ""), new=KINDS.get(f["to_kind"], "")),
     ("Union", "ElectionResultApproved"): lambda f, _n: _(
         "上级工会批准选举结果（%(ref)s），工会正式成立", ref=f["approval_ref"]),
     ("Union", "GroupFormed"): lambda f, _n: _("设立工会小组“%(group)s”", group=f["group"]),

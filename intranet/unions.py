@@ -52,8 +52,10 @@ def index() -> str:
     six = organisations.assessments(views(), on.year, "six_haves")
     live = [u for u in unions if u.dissolved_on is None or u.dissolved_on > on]
     passed = sum(1 for u in live if u.union_id in six and six[u.union_id].passed)
+    year_start = on.replace(month=1, day=1)
     return page("unions/index.html", "table", unions=unions, on=on, today=today, six=six,
                 six_rate=passed / len(live) if live else None,
+                moved=organisations.movements(views(), year_start, on), year_start=year_start,
                 six_target=value_on(settings, "six_haves_target", on),
                 problem=problem, kinds=KINDS, target=value_on(settings, "membership_rate_target", on),
                 women_minimum=value_on(settings, "women_committee_min_women", on),
@@ -196,6 +198,13 @@ def assess(union_id: UUID) -> str | Response:
         backend().office.assess_union_compliance(command_context("assess_union_compliance"), union_id,
                                                  int(form("year")), standard, met)
     return _act(union_id, action, _("已登记评定结果"))
+
+
+@bp.post("/unions/<uuid:union_id>/upgrade")
+def upgrade(union_id: UUID) -> str | Response:
+    """升格: a community union federation becomes a community general union."""
+    return _act(union_id, lambda: backend().office.upgrade_union(
+        command_context("upgrade_union"), union_id, form("reason")), _("已登记升格"))
 
 
 @bp.post("/unions/<uuid:union_id>/approve-election")

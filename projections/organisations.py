@@ -100,6 +100,11 @@ def _dissolved(step: Step, e: Union.Dissolved) -> None:
     _touch(step, "unions", str(e.originator_id), e, dissolved_on=e.occurred_on.isoformat())
 
 
+@projection.on(Union.Upgraded)
+def _upgraded(step: Step, e: Union.Upgraded) -> None:
+    _touch(step, "unions", str(e.originator_id), e, kind=e.to_kind)
+
+
 @projection.on(Union.ElectionResultApproved)
 def _established(step: Step, e: Union.ElectionResultApproved) -> None:
     _touch(step, "unions", str(e.originator_id), e, established_on=e.occurred_on.isoformat(),
@@ -438,6 +443,30 @@ def groups_of(conn: sqlite3.Connection, union_id: str) -> list[Group]:
     return [Group(r["name"], date.fromisoformat(r["formed_on"]), r["leader_id"], r["leader"],
                   date.fromisoformat(r["elected_on"]) if r["elected_on"] else None, r["electors"],
                   date.fromisoformat(r["filed_on"]) if r["filed_on"] else None) for r in rows]
+
+
+@dataclass(frozen=True)
+class Movements:
+    """R-03: how the organisations moved in a period (business dates, both ends included)."""
+
+    founded: int
+    units_covered: int
+    reelected: int
+    dissolved: int
+    renamed: int
+    upgraded: int
+
+
+def movements(conn: sqlite3.Connection, start: date, end: date) -> Movements:
+    """新建、覆盖企业、换届、注销、更名、升格 between two dates, from the audit trail."""
+    counts = dict(conn.execute(
+        "SELECT stream_type || '.' || event_type, COUNT(*) FROM audit_events WHERE occurred_on BETWEEN ? AND ?"
+        " AND stream_type IN ('Union', 'Enterprise') GROUP BY 1", [start.isoformat(), end.isoformat()]).fetchall())
+    covered = conn.execute(
+        "SELECT COUNT(DISTINCT enterprise_id) FROM coverage_spells WHERE union_id IS NOT NULL"
+        " AND from_date BETWEEN ? AND ?", [start.isoformat(), end.isoformat()]).fetchone()[0]
+    return Movements(counts.get("Union.Founded", 0), covered, counts.get("Union.CommitteeElected", 0),
+                     counts.get("Union.Dissolved", 0), counts.get("Union.Renamed", 0), counts.get("Union.Upgraded", 0))
 
 
 def union_names(conn: sqlite3.Connection) -> dict[str, str]:

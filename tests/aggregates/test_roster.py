@@ -842,3 +842,14 @@ def test_org11_reassigning_a_grid_cell_without_a_change_is_refused(office: Union
     office.assign_grid_cell(system(office), **args)
     with pytest.raises(InvalidInput):
         office.assign_grid_cell(system(office), **args)
+
+
+def test_a_community_union_federation_is_upgraded_to_a_community_general_union(office: UnionOffice):
+    """§5.8: 社区工会联合会 → 社区总工会 (升格)."""
+    union_id = union(office, kind="community", workers=5)
+    office.upgrade_union(system(office), union_id, "街道党工委决定")
+    assert office.repository.get(union_id).kind == "community_general"
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput):
+        office.upgrade_union(system(office), union_id, "再次升格")
+    assert office.recorder.max_notification_id() == before

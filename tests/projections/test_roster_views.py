@@ -468,3 +468,19 @@ def test_each_community_knows_its_units_the_unionised_and_the_rest_with_their_wo
         (community,) = organisations.communities_on(conn, TODAY)
     assert (community.community, community.units, community.covered, community.uncovered,
             community.uncovered_workers) == ("新华社区", 3, 1, 2, 12)
+
+
+def test_organisation_movements_count_the_years_foundings_renamings_and_dissolutions(
+        office: UnionOffice, read_models: ReadModels):
+    """R-03: founded, units covered, re-elected, dissolved, renamed, upgraded in a period."""
+    first = union(office, [enterprise(office, workers=30)])
+    second = union(office, kind="community", workers=5)
+    office.rename_union(ctx_of(office), first, "改名后的工会", "会员大会决定")
+    office.upgrade_union(ctx_of(office), second, "升格")
+    office.dissolve_union(ctx_of(office), second, "撤销")
+    read_models.catch_up()
+    with read_models.reading() as conn:
+        moved = organisations.movements(conn, date(2026, 1, 1), TODAY)
+        earlier = organisations.movements(conn, date(2025, 1, 1), date(2025, 12, 31))
+    assert (moved.founded, moved.units_covered, moved.renamed, moved.upgraded, moved.dissolved) == (2, 1, 1, 1, 1)
+    assert earlier.founded == 0

@@ -196,6 +196,7 @@ ROSTER_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "dissolve_union": lambda o: (helpers.union(o), "注销"),
     "assess_union_compliance": lambda o: (helpers.union(o), 2026, "six_haves", ["premises"]),
     "approve_union_election": lambda o: (helpers.union(o), "和总工批1号"),
+    "upgrade_union": lambda o: (helpers.union(o, kind="community", workers=5), "升格"),
     "form_union_group": lambda o: (helpers.union(o), "第一小组"),
     "elect_group_leader": lambda o: (
         (m := _member(o)) and _union_of(o, m), "第一小组", m, 8),
