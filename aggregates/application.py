@@ -25,7 +25,7 @@ from aggregates.envelope import (
     EventRefAsDict,
     OfficeAggregate,
 )
-from aggregates.errors import AlreadyExists, DuplicateSubmission, NotFound, NotPermitted, StaleEdit
+from aggregates.errors import AlreadyExists, DuplicateSubmission, InvalidInput, NotFound, NotPermitted, StaleEdit
 from aggregates.office import Office
 from aggregates.personal_data import KeyStore, SealedAsDict
 from aggregates.roles import ROLES, may_run
@@ -246,7 +246,10 @@ class UnionOffice(RosterCommands, Application):
         user = self._load(user_id, UserAccount, seen_version)
         if user.erased:
             user.change_phone(ctx, None)  # refuses with a clear message
-        sealed = self.keys.seal(user_id, checked_phone(phone)) if phone else None
+        new = checked_phone(phone) if phone else None
+        if new == (self.keys.unseal(user.phone) if user.phone else None):
+            raise InvalidInput("电话号码没有变化", field="phone")
+        sealed = self.keys.seal(user_id, new) if new else None
         user.change_phone(ctx, sealed)
         self._save(user)
 

@@ -4,6 +4,7 @@ union (单独建会), by a joint or community union, or not yet covered."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from uuid import UUID
@@ -29,6 +30,8 @@ MAX_WORKERS = 1_000_000
 def checked_text(value: str, field: str, label: str, longest: int, *, required: bool = True) -> str:
     """Trimmed text of at most `longest` characters (and present, if required)."""
     text = (value or "").strip()
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n\r" for c in text):
+        raise InvalidInput("%(label)s含有无效的控制字符", field=field, label=label)
     if required and not text:
         raise InvalidInput("请填写%(label)s", field=field, label=label)
     if len(text) > longest:
@@ -44,6 +47,8 @@ def checked_money(value: Decimal | str, field: str) -> Decimal:
         raise InvalidInput("金额须为数字", field=field) from None
     if not amount.is_finite() or amount < 0:
         raise InvalidInput("金额须为不小于0的数字", field=field)
+    if amount >= Decimal("1e13"):
+        raise InvalidInput("金额过大", field=field)
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput("金额最多保留到分（两位小数）", field=field)
     if amount >= Decimal("1e13"):

@@ -275,6 +275,8 @@ def _decimal(spec: Spec, value: Value, places: int) -> Decimal:
         raise _bad(spec, f"最多保留{places}位小数")
     if number < 0:
         raise _bad(spec, "不能为负数")
+    if number.adjusted() > 15:
+        raise _bad(spec, "数值过大")
     return number.quantize(Decimal(1).scaleb(-places))
 
 

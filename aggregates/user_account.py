@@ -165,6 +165,6 @@ class UserAccount(OfficeAggregate):
 
 def _required_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
-    if not reason or len(reason) > 500:
-        raise InvalidInput("请填写理由（500字以内）", field="reason")
+    if not reason or len(reason) > 200:
+        raise InvalidInput("请填写理由（200字以内）", field="reason")
     return reason

@@ -24,7 +24,7 @@ from intranet import audit, auth, dashboard, enterprises, formatting, grid, memb
 from intranet.auth import login_manager
 from intranet.backend import Backend
 from intranet.permissions import allowed, is_public
-from intranet.web import close_views, htmx, wants_fragment
+from intranet.web import close_views, has_control_characters, htmx, wants_fragment
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -153,6 +153,8 @@ def _setup_guards(app: Flask) -> None:
             return login_manager.unauthorized()
         if not allowed(request.endpoint, current_user.roles):
             abort(403)
+        if request.method == "POST" and has_control_characters():
+            abort(400)
         return None
 
     @app.after_request
@@ -177,6 +179,10 @@ def _setup_errors(app: Flask) -> None:
         if wants_fragment() and not current_user.is_authenticated:
             return login_manager.unauthorized()
         return _error(400, "页面已过期", "页面已过期或来源不明，请刷新页面后重试。")
+
+    @app.errorhandler(400)
+    def _bad_request(_e: Exception) -> tuple[str, int]:
+        return _error(400, "提交的内容有误", "提交的内容含有无效字符或格式有误，未作任何记录，请检查后重新填写。")
 
     @app.errorhandler(403)
     def _forbidden(_e: Exception) -> tuple[str, int]:

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 
 from aggregates.errors import InvalidInput
 from intranet.summaries import stream_label, summariser
-from intranet.web import error_message, page, parse_day, views
+from intranet.web import error_message, page, page_number, parse_day, views
 from projections import audit_trail
 
 bp = Blueprint("audit", __name__)
@@ -28,7 +28,7 @@ def index() -> str:
         )
     except InvalidInput as error:
         problem, chosen = error_message(error), audit_trail.Filter()
-    page_no = max(int(args["page"]), 1) if args.get("page", "").isdigit() else 1
+    page_no = page_number()
     total = audit_trail.count(conn, chosen)
     summary, names = summariser(conn)
     return page(

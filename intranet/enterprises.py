@@ -24,8 +24,10 @@ from intranet.web import (
     new_form_key,
     page,
     parse_day,
+    seen_version,
     views,
     wants_fragment,
+    whole,
 )
 from projections import audit_trail, organisations
 
@@ -73,12 +75,12 @@ def new() -> str:
 
 
 def _count(name: str, label: str) -> int | None:
-    text = form(name)
-    if not text:
+    if not form(name):
         return None
-    if not text.isdigit():
+    number = whole(form(name))
+    if number is None:
         raise InvalidInput("%(label)s须为整数", field=name, label=label)
-    return int(text)
+    return number
 
 
 @bp.post("/enterprises")
@@ -160,10 +162,11 @@ def payroll(enterprise_id: UUID) -> str | Response:
     """Record a month's total payroll."""
     def action() -> None:
         period = form("period")  # YYYY-MM
-        if len(period) != 7 or not period[:4].isdigit() or not period[5:].isdigit():
+        year, dash, month = period.partition("-")
+        if not (dash and whole(year) and whole(month)):
             raise InvalidInput("请填写所属年月，如 2026-02", field="period")
-        backend().office.report_payroll(command_context("report_payroll"), enterprise_id, int(period[:4]),
-                                        int(period[5:]), form("payroll") or Decimal(-1))
+        backend().office.report_payroll(command_context("report_payroll"), enterprise_id, whole(year) or 0,
+                                        whole(month) or 0, form("payroll") or Decimal(-1))
     return _act(enterprise_id, action, _("已登记工资总额"))
 
 
@@ -178,11 +181,10 @@ def coverage(enterprise_id: UUID) -> str | Response:
             union_id = UUID(form("union_id")) if form("union_id") else None
         except ValueError:
             raise InvalidInput("请从列表中选择工会", field="union_id") from None
-        seen = form("seen_version")
         backend().office.change_coverage(
             command_context("change_coverage"), enterprise_id, union_id=union_id,
             mode=form("mode") if union_id else None, from_date=from_date,
-            seen_version=int(seen) if seen.isdigit() else None)
+            seen_version=seen_version())
     return _act(enterprise_id, action, _("已登记覆盖情况"))
 
 

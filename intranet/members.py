@@ -23,9 +23,12 @@ from intranet.web import (
     form,
     new_form_key,
     page,
+    page_number,
     parse_day,
+    seen_version,
     views,
     wants_fragment,
+    whole,
 )
 from projections import audit_trail, organisations, roster
 
@@ -66,9 +69,9 @@ def index() -> str:
         text=args.get("q", "")[:40], union_id=args.get("union") or None, status=args.get("status") or None,
         frontline={"1": True, "0": False}.get(args.get("frontline", "")),
         employment_type=args.get("employment") or None,
-        birth_month=int(args["birthday"]) if args.get("birthday", "").isdigit() else None,
+        birth_month=month if (month := whole(args.get("birthday"))) and 1 <= month <= 12 else None,
         age_from=band[1] if band else None, age_to=band[2] if band else None)
-    page_no = max(int(args["page"]), 1) if args.get("page", "").isdigit() else 1
+    page_no = page_number()
     total = roster.count(conn, search, today, on=on)
     return page(
         "members/index.html", "results",
@@ -184,11 +187,6 @@ def _act(member_id: UUID, action: Callable[[], None], notice: str) -> str | Resp
     return _record(member_id, notice=notice)
 
 
-def _seen() -> int | None:
-    seen = form("seen_version")
-    return int(seen) if seen.isdigit() else None
-
-
 def _office():
     return backend().office
 
@@ -199,7 +197,7 @@ def transfer_out(member_id: UUID) -> str | Response:
     return _act(member_id, lambda: _office().transfer_member_out(
         command_context("transfer_member_out"), member_id, form("slip_no"),
         to_union_id=_uuid(form("to_union_id"), "to_union_id"), to_outside=form("to_outside") or None,
-        seen_version=_seen()), _("已开具接转单，会员处于接转中"))
+        seen_version=seen_version()), _("已开具接转单，会员处于接转中"))
 
 
 @bp.post("/members/<uuid:member_id>/receive")
@@ -232,7 +230,7 @@ def cancel_transfer(member_id: UUID) -> str | Response:
 def retain(member_id: UUID) -> str | Response:
     """保留会籍 on retirement or unemployment."""
     return _act(member_id, lambda: _office().retain_membership(
-        command_context("retain_membership"), member_id, form("cause"), form("reason"), seen_version=_seen()),
+        command_context("retain_membership"), member_id, form("cause"), form("reason"), seen_version=seen_version()),
         _("已保留会籍"))
 
 
@@ -308,7 +306,7 @@ def correct(member_id: UUID) -> str | Response:
             changes["enterprise_id"] = _uuid(form("enterprise_id"), "enterprise_id")
         _office().correct_member_details(command_context("correct_member_details"), member_id,
                                          {k: v for k, v in changes.items() if k in CORRECTABLE}, form("reason"),
-                                         seen_version=_seen())
+                                         seen_version=seen_version())
     return _act(member_id, action, _("已更正"))
 
 

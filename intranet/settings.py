@@ -18,6 +18,7 @@ from intranet.web import (
     form,
     page,
     parse_day,
+    seen_version,
     views,
     wants_fragment,
 )
@@ -86,10 +87,9 @@ def update(key: str) -> str | Response:
         effective_from = parse_day(entered["effective_from"], "effective_from")
         if effective_from is None:
             raise InvalidInput("请填写生效日期", field="effective_from")
-        seen = form("seen_version")
         backend().office.set_setting(
             command_context("set_setting"), key, entered["value"], effective_from,
-            entered["reason"], seen_version=int(seen) if seen.isdigit() else None,
+            entered["reason"], seen_version=seen_version(),
         )
     except DomainError as error:
         return _detail(key, field_errors(error), entered)

@@ -27,8 +27,10 @@ from intranet.web import (
     new_form_key,
     page,
     parse_day,
+    seen_version,
     views,
     wants_fragment,
+    whole,
 )
 from projections import audit_trail, organisations, roster
 
@@ -82,14 +84,14 @@ def create() -> str | Response:
     entered = {name: form(name) for name in ("name", "kind", "parent_id", "workers", "approver", "approval_ref",
                                              "term_years")}
     try:
-        if not entered["workers"].isdigit():
+        if whole(entered["workers"]) is None:
             raise InvalidInput("请填写覆盖的职工人数（整数）", field="workers")
         covers = [UUID(v) for v in request.form.getlist("covers") if v]
         union_id = backend().office.found_union(
             command_context("found_union"), name=entered["name"], kind=entered["kind"],
             parent_id=UUID(entered["parent_id"]) if entered["parent_id"] else None,
-            workers=int(entered["workers"]), approver=entered["approver"], approval_ref=entered["approval_ref"],
-            term_years=int(entered["term_years"] or 5), covers=covers, form_key=form("form_key") or None)
+            workers=whole(entered["workers"]) or 0, approver=entered["approver"], approval_ref=entered["approval_ref"],
+            term_years=whole(entered["term_years"]) or 5, covers=covers, form_key=form("form_key") or None)
     except (DomainError, ValueError) as error:
         errors = field_errors(error) if isinstance(error, DomainError) else {"_form": _("提交的内容有误")}
         return _form(errors, entered)
@@ -153,10 +155,9 @@ def _member_id() -> UUID:
 @bp.post("/unions/<uuid:union_id>/rename")
 def rename(union_id: UUID) -> str | Response:
     """更名."""
-    seen = form("seen_version")
     return _act(union_id, lambda: backend().office.rename_union(
-        command_context("rename_union"), union_id, form("name"), form("reason"),
-        seen_version=int(seen) if seen.isdigit() else None), _("已更名"))
+        command_context("rename_union"), union_id, form("name"), form("reason"), seen_version=seen_version()),
+        _("已更名"))
 
 
 @bp.post("/unions/<uuid:union_id>/elect")
@@ -167,7 +168,7 @@ def elect(union_id: UUID) -> str | Response:
         if start is None:
             raise InvalidInput("请填写换届日期", field="term_start")
         backend().office.elect_union_committee(command_context("elect_union_committee"), union_id, start,
-                                               int(form("term_years") or 5), request.form.getlist("organs"))
+                                               whole(form("term_years")) or 5, request.form.getlist("organs"))
     return _act(union_id, action, _("已登记换届"))
 
 
@@ -191,12 +192,13 @@ def vacate(union_id: UUID) -> str | Response:
 def assess(union_id: UUID) -> str | Response:
     """Record the year's assessment against 三有 / 六有 / 八有 (ORG-08)."""
     def action() -> None:
-        if not form("year").isdigit():
+        year = whole(form("year"))
+        if year is None:
             raise InvalidInput("请填写评定年度", field="year")
         standard = form("standard")
         met = [v.partition(":")[2] for v in request.form.getlist("met") if v.startswith(f"{standard}:")]
         backend().office.assess_union_compliance(command_context("assess_union_compliance"), union_id,
-                                                 int(form("year")), standard, met)
+                                                 year, standard, met)
     return _act(union_id, action, _("已登记评定结果"))
 
 
@@ -225,10 +227,11 @@ def form_group(union_id: UUID) -> str | Response:
 def elect_leader(union_id: UUID) -> str | Response:
     """ORG-10: the group's members chose its leader."""
     def action() -> None:
-        if not form("electors").isdigit():
+        electors = whole(form("electors"))
+        if electors is None:
             raise InvalidInput("请填写参加推选的小组会员人数", field="electors")
         backend().office.elect_group_leader(command_context("elect_group_leader"), union_id, form("group"),
-                                            _member_id(), int(form("electors")))
+                                            _member_id(), electors)
     return _act(union_id, action, _("已登记组长"))
 
 

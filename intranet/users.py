@@ -20,6 +20,7 @@ from intranet.web import (
     form,
     new_form_key,
     page,
+    seen_version,
     views,
     wants_fragment,
 )
@@ -105,17 +106,12 @@ def _act(user_id: UUID, action: Callable[[], None], notice: str) -> str | Respon
     return _account(user_id, notice=notice)
 
 
-def _seen() -> int | None:
-    seen = form("seen_version")
-    return int(seen) if seen.isdigit() else None
-
-
 @bp.post("/users/<uuid:user_id>/roles")
 def roles(user_id: UUID) -> str | Response:
     """Give the account exactly the ticked roles."""
     chosen = request.form.getlist("roles")
     return _act(user_id, lambda: backend().office.change_user_roles(
-        command_context("change_user_roles"), user_id, chosen, _seen()), _("角色已更新"))
+        command_context("change_user_roles"), user_id, chosen, seen_version()), _("角色已更新"))
 
 
 @bp.post("/users/<uuid:user_id>/password")
@@ -139,7 +135,7 @@ def deactivate(user_id: UUID) -> str | Response:
     """Stop the account (and end its sessions)."""
 
     def action() -> None:
-        backend().office.deactivate_user(command_context("deactivate_user"), user_id, form("reason"), _seen())
+        backend().office.deactivate_user(command_context("deactivate_user"), user_id, form("reason"), seen_version())
         backend().credentials.close_sessions_of(user_id)
 
     return _act(user_id, action, _("账号已停用"))
@@ -149,14 +145,14 @@ def deactivate(user_id: UUID) -> str | Response:
 def reactivate(user_id: UUID) -> str | Response:
     """Let the account log in again."""
     return _act(user_id, lambda: backend().office.reactivate_user(
-        command_context("reactivate_user"), user_id, form("reason"), _seen()), _("账号已恢复使用"))
+        command_context("reactivate_user"), user_id, form("reason"), seen_version()), _("账号已恢复使用"))
 
 
 @bp.post("/users/<uuid:user_id>/phone")
 def phone(user_id: UUID) -> str | Response:
     """Record (or clear) the user's phone number."""
     return _act(user_id, lambda: backend().office.change_user_phone(
-        command_context("change_user_phone"), user_id, form("phone") or None, _seen()), _("电话号码已更新"))
+        command_context("change_user_phone"), user_id, form("phone") or None, seen_version()), _("电话号码已更新"))
 
 
 @bp.post("/users/<uuid:user_id>/erase")

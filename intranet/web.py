@@ -3,6 +3,7 @@ the context a command runs in, and the one place domain errors become messages."
 
 from __future__ import annotations
 
+import re
 import secrets
 import sqlite3
 from datetime import date
@@ -88,6 +89,36 @@ def parse_day(text: str | None, field: str) -> date | None:
         raise InvalidInput("日期格式应为 年-月-日，如 2026-03-08", field=field) from None
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_WHOLE = re.compile(r"[0-9]{1,9}")
+
+
+def clean(text: str | None) -> str:
+    """Text as typed, trimmed, without control characters (a NUL is never data)."""
+    return _CONTROL.sub("", text or "").strip()
+
+
+def has_control_characters() -> bool:
+    """Whether a submitted form holds control characters (refused before any view runs)."""
+    return any(_CONTROL.search(value) for value in request.form.values())
+
+
 def form(name: str) -> str:
-    """A submitted form field, trimmed ('' when absent)."""
-    return (request.form.get(name) or "").strip()
+    """A submitted form field, cleaned ('' when absent)."""
+    return clean(request.form.get(name))
+
+
+def whole(text: str | None) -> int | None:
+    """A whole number typed in ASCII digits (at most nine), or None: never an exception."""
+    text = clean(text)
+    return int(text) if _WHOLE.fullmatch(text) else None
+
+
+def seen_version() -> int | None:
+    """The version of the record the form was built from."""
+    return whole(request.form.get("seen_version"))
+
+
+def page_number() -> int:
+    """The page asked for in ?page= (1 when absent or not a sensible number)."""
+    return max(whole(request.args.get("page")) or 1, 1)

@@ -1,0 +1,611 @@
+"""Never a 500: hostile input to every form and every page gets a clear answer and changes nothing.
+
+One intranet is built for the whole module (its own data folder, the same configuration as the
+`app` fixture of tests/conftest.py). Every POST rule of the app (logout aside) is sent, by a user
+the route table lets in, a table of hostile bodies, with and without the HX-Request header:
+
+* the whole-form table: an empty form, then every field the view reads set to one hostile value;
+* the one-field table: a form the view accepts, with one parsed field (a date, a number, an id,
+  a choice) swapped for each hostile value, so that the checks after the first one are reached;
+* the list table: several values at once for the fields read with request.form.getlist.
+
+The records each form points at (an enterprise, a union covering it, a second union, members in
+every state a step needs, users) are real, and built again for an endpoint once a post to it has
+recorded something, so every post meets them as the valid form expects. Every GET rule is then
+fetched with hostile query strings, by a user allowed to see it; by then the pages also show the
+hostile text the forms above were allowed to record.
+
+Whatever comes in, the answer is never 5xx; and a body that cannot be valid (the empty form,
+"abc" everywhere, NUL bytes, oversized text) records nothing, unless the case lists it under
+`accepts` with the reason it is a legitimate request.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+import pytest
+from flask import Flask, url_for
+from werkzeug.routing import Rule
+from werkzeug.test import TestResponse
+
+from aggregates.application import UnionOffice
+from intranet import create_app
+from intranet.backend import Backend
+from intranet.permissions import PUBLIC, ROUTES
+from tests import roster_helpers as helpers
+from tests.conftest import FAST_HASHER, PASSWORD, STAFF_ROLES, Clock, Session, csrf_from, login, system
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = "2026-03-08"  # the business date of the pinned clock (tests/conftest.py)
+ANONYMOUS = "anonymous"
+MEMBER_USER = "member1"
+RANDOM_UUID = UUID("744ea4fc-312f-494b-a2e7-212e59928585")  # a random UUID, fixed so that a failure can be rerun
+
+# Each hostile value, by the name it has in test ids.
+HOSTILE: dict[str, str] = {
+    "blank": "",
+    "space": " ",
+    "zero": "0",
+    "minus_one": "-1",
+    "abc": "abc",
+    "nan": "NaN",
+    "inf": "1e309",
+    "nines400": "9" * 400,
+    "fullwidth_date": "２０２６-０３-０８",
+    "feb30": "2026-02-30",
+    "sql": "'; DROP TABLE members; --",
+    "script": "<script>alert(1)</script>",
+    "uuid": str(RANDOM_UUID),
+    "nul": "\x00",
+    # Beyond the brief: digits str.isdigit() accepts and int() refuses, and text past every length limit.
+    "superscript": "²⁰²⁶",
+    "long2000": "长" * 2000,
+}
+
+# The one-field table leaves out what a parser reads like another value: " " is "" once trimmed, the
+# SQL, the script and the NUL byte are text like "abc", and 2000 characters are past every limit like 400 nines.
+PROBE_VALUES = [name for name in HOSTILE if name not in {"space", "sql", "script", "nul", "long2000"}]
+
+# Whole-form payloads that cannot be a valid request: they must record nothing.
+GARBAGE = frozenset({"empty", "all=abc", "all=nul", "all=nines400", "all=long2000"})
+
+_serial = itertools.count(1)
+
+
+def _n() -> int:
+    return next(_serial)
+
+
+def _born() -> date:
+    """A distinct birth date per member, so the helpers' ID numbers never collide."""
+    return date(1970, 1, 1) + timedelta(days=_n())
+
+
+# -- the module's intranet ---------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """The module's app, its backend, a session per user, and the records each endpoint acts on."""
+
+    app: Flask
+    backend: Backend
+    sessions: dict[str, Session] = field(default_factory=dict)
+    arranged: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def office(self) -> UnionOffice:
+        return self.backend.office
+
+    def position(self) -> int:
+        return self.office.recorder.max_notification_id() or 0
+
+    def session(self, who: str) -> Session:
+        if who == ANONYMOUS:  # a login that succeeds clears the session and its CSRF token: always fresh
+            client = self.app.test_client()
+            return Session(client, csrf_from(client.get("/login").text))
+        if who not in self.sessions:
+            self.sessions[who] = login(self.app.test_client(), who)
+        return self.sessions[who]
+
+    def url(self, endpoint: str, **values: Any) -> str:
+        with self.app.test_request_context():
+            return url_for(endpoint, **values)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    data_dir: Path = tmp_path_factory.mktemp("never_a_500") / "office"
+    app = create_app({
+        "TESTING": True,
+        "DATA_DIR": data_dir,
+        "CLOCK": Clock(),
+        "TIMEZONE": "Asia/Shanghai",
+        "PASSWORD_HASHER": FAST_HASHER,
+        "SECRET_KEY": "test-secret",
+    })
+    backend: Backend = app.extensions["intranet"]
+    office = backend.office
+    ctx = office.system_context("test")
+    admin = office.found_office(ctx, "测试街道工会工作委员会", "Asia/Shanghai", "admin", "管理员")
+    backend.credentials.set_password(admin, PASSWORD)
+    for role in STAFF_ROLES[1:]:
+        user_id = office.register_user(ctx, role.replace("_", ""), f"{role}用户", [role])
+        backend.credentials.set_password(user_id, PASSWORD)
+    # Shared by every case and page: an enterprise, a union covering it, a second union, a member with a login.
+    enterprise_id = helpers.enterprise(office)
+    union_id = helpers.union(office, [enterprise_id])
+    second_union_id = helpers.union(office)
+    member_id = helpers.member(office, union_id, born=_born())
+    member_user = office.register_user(ctx, MEMBER_USER, "会员甲", ["member"], member_id=member_id)
+    backend.credentials.set_password(member_user, PASSWORD)
+    backend.read_models.catch_up()
+    world = World(app, backend, shared={"enterprise_id": enterprise_id, "union_id": union_id,
+                                        "second_union_id": second_union_id, "member_id": member_id,
+                                        "user_id": member_user,
+                                        "key": "cash_on_hand_limit", "filename": "app.css"})
+    yield world
+    backend.close()
+
+
+# -- the records each endpoint acts on, and the form it accepts ---------------------------------------
+# Each builder makes fresh records and returns (the URL's values, a form the view accepts).
+
+Built = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _member(w: World, state: str = "active") -> tuple[UUID, str]:
+    """A fresh member of the shared union (and enterprise) in `state`, and the slip number of their transfer."""
+    member_id = helpers.member(w.office, w.shared["union_id"], born=_born(), enterprise_id=w.shared["enterprise_id"])
+    ctx, slip = system(w.office), f"JZ{_n():06d}"
+    if state == "in_transit":
+        w.office.transfer_member_out(ctx, member_id, slip, to_union_id=w.shared["second_union_id"])
+    elif state == "outside":
+        w.office.transfer_member_out(ctx, member_id, slip, to_outside="外区某工会")
+    elif state == "retained":
+        w.office.retain_membership(ctx, member_id, "retirement")
+    elif state == "withdrawn":
+        w.office.withdraw_member(ctx, member_id, card_returned=True, reason="本人申请")
+    return member_id, slip
+
+
+def _user(w: World, *, stopped: bool = False) -> UUID:
+    ctx = system(w.office)
+    user_id = w.office.register_user(ctx, f"target{_n()}", "对象", ["office"], phone="13800138000")
+    if stopped:
+        w.office.deactivate_user(ctx, user_id, "离职")
+    return user_id
+
+
+def _on_member(state: str, valid: Callable[[World, str], dict[str, Any]]) -> Callable[[World], Built]:
+    """A fresh member in `state`; `valid` gets the slip number of their transfer."""
+    def build(w: World) -> Built:
+        member_id, slip = _member(w, state)
+        return {"member_id": member_id}, valid(w, slip)
+    return build
+
+
+def _on_union(valid: Callable[[UUID], dict[str, Any]], kind: str = "enterprise") -> Callable[[World], Built]:
+    """A fresh union with an active member who is a committee member and leads 第一小组; `valid` gets the member."""
+    def build(w: World) -> Built:
+        ctx = system(w.office)
+        union_id = helpers.union(w.office, kind=kind)
+        member_id = helpers.member(w.office, union_id, born=_born())
+        w.office.appoint_office_holder(ctx, union_id, "committee_member", member_id, owner_or_relative=False)
+        w.office.form_union_group(ctx, union_id, "第一小组")
+        w.office.elect_group_leader(ctx, union_id, "第一小组", member_id, 8)
+        return {"union_id": union_id}, valid(member_id)
+    return build
+
+
+def _on_enterprise(valid: Callable[[World], dict[str, Any]]) -> Callable[[World], Built]:
+    def build(w: World) -> Built:
+        return {"enterprise_id": helpers.enterprise(w.office)}, valid(w)
+    return build
+
+
+def _on_user(valid: dict[str, Any], *, stopped: bool = False) -> Callable[[World], Built]:
+    def build(w: World) -> Built:
+        return {"user_id": _user(w, stopped=stopped)}, dict(valid)
+    return build
+
+
+def _member_admission(w: World) -> Built:
+    born = _born()
+    return {}, {"name": "李四", "gender": "M", "birth_date": born.isoformat(), "id_number": helpers.id_number(born),
+                "phone": "13800138000", "union_id": str(w.shared["union_id"]),
+                "enterprise_id": str(w.shared["enterprise_id"]),
+                "joined_on": TODAY, "card_no": f"HP{_n():06d}", "transferred_from": "", "frontline": "1",
+                "employment_type": "regular", "form_key": secrets.token_urlsafe(16)}
+
+
+def _union_founding(w: World) -> Built:
+    free = helpers.enterprise(w.office)
+    return {}, {"name": f"新工会{_n()}", "kind": "enterprise", "parent_id": str(w.shared["second_union_id"]),
+                "workers": "40", "approver": "street", "approval_ref": "和工批2号", "term_years": "5",
+                "covers": [str(free)], "form_key": secrets.token_urlsafe(16)}
+
+
+def _enterprise_registration(_w: World) -> Built:
+    return {}, {"name": f"新企业{_n()}有限公司", "credit_code": helpers.credit_code(), "ownership": "private",
+                "industry": "制造业", "community": "新华社区", "address": "和平路1号", "workers": "30",
+                "women": "10", "form_key": secrets.token_urlsafe(16)}
+
+
+def _user_registration(_w: World) -> Built:
+    return {}, {"username": f"newcomer{_n()}", "display_name": "新同事", "phone": "13900139000",
+                "roles": ["office"], "password": "long-enough-pw-1", "password_confirm": "long-enough-pw-1",
+                "form_key": secrets.token_urlsafe(16)}
+
+
+def _grid_cell(_w: World) -> Built:
+    return {}, {"community": "新华社区", "name": f"第{_n()}网格", "leader": "王强", "workers": "李丽，张三",
+                "duties": "走访企业"}
+
+
+def _login(_w: World) -> Built:
+    return {}, {"username": "office", "password": PASSWORD, "next": "/members"}
+
+
+SETTING_VALUES = {  # one key of each kind, read by no page or command: setting it changes no other test
+    "cash_on_hand_limit": "5000",
+    "fund_levy_rate_of_payroll": "2",
+    "committee_quorum": "2/3",
+    "hardship_multiplier_general": "1.5",
+    "remittance_routing_headcount": "30",
+    "advance_salary_deduction_after": "90",
+    "fund_disclosure_months": "6",
+    "delegate_term_years": "5",
+    "fund_collection_period": "quarterly",
+}
+
+
+def _setting(key: str) -> Callable[[World], Built]:
+    def build(_w: World) -> Built:
+        return {"key": key}, {"value": SETTING_VALUES[key], "effective_from": TODAY, "reason": "会议决定"}
+    return build
+
+
+# -- the cases: every POST rule, the fields its view reads ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One POST endpoint: the fields its view reads, and how to give it real records and a valid form."""
+
+    endpoint: str
+    build: Callable[[World], Built]
+    fields: tuple[str, ...] = ()  # read with form("x") / request.form.get("x")
+    lists: tuple[str, ...] = ()  # read with request.form.getlist("x")
+    probe: tuple[str, ...] = ()  # parsed fields, also varied one at a time on the valid form
+    accepts: frozenset[str] = frozenset()  # garbage payloads that are legitimate here (each says why)
+    key: str | None = None  # settings.update: the setting
+    whole_form: bool = True  # part of the whole-form table
+
+    @property
+    def name(self) -> str:
+        return f"{self.endpoint}[{self.key}]" if self.key else self.endpoint
+
+    @property
+    def user(self) -> str:
+        if self.endpoint.startswith("users."):
+            return "admin"
+        if self.endpoint == "settings.update":
+            return "chair"
+        if ROUTES[self.endpoint] is PUBLIC:
+            return ANONYMOUS
+        return "office"
+
+
+# Garbage that is a legitimate request on a given endpoint.
+TEXT_ONLY = frozenset({"all=abc"})  # every field is free text (a name, a reason, a reference): "abc" is valid
+NO_FIELDS = frozenset({"empty"})  # the view reads no field: the empty form is the request
+
+
+def _member_case(endpoint: str, state: str, valid: Callable[[World, str], dict[str, Any]], fields: tuple[str, ...],
+                 probe: tuple[str, ...] = (), **kw: Any) -> Case:
+    return Case(endpoint, _on_member(state, valid), fields, probe=probe, **kw)
+
+
+CASES: list[Case] = [
+    Case("auth.login_submit", _login, ("username", "password", "next"), probe=("next",)),
+    *(
+        Case("settings.update", _setting(key), ("value", "effective_from", "reason", "seen_version"), key=key,
+             probe=("value", "effective_from", "seen_version") if i == 0 else ("value",), whole_form=i == 0)
+        for i, key in enumerate(SETTING_VALUES)
+    ),
+    Case("users.create", _user_registration,
+         ("username", "display_name", "phone", "password", "password_confirm", "form_key"), ("roles",),
+         probe=("username", "phone", "password")),
+    Case("users.roles", _on_user({"roles": ["chair"]}), ("seen_version",), ("roles",), probe=("seen_version",)),
+    Case("users.password", _on_user({"password": "another-pass-99", "password_confirm": "another-pass-99"}),
+         ("password", "password_confirm"), probe=("password",)),
+    # seen_version is optional ("abc" is read as not given): the reason alone decides.
+    Case("users.deactivate", _on_user({"reason": "离职"}), ("reason", "seen_version"), probe=("seen_version",),
+         accepts=TEXT_ONLY),
+    Case("users.reactivate", _on_user({"reason": "复职"}, stopped=True), ("reason", "seen_version"),
+         probe=("seen_version",), accepts=TEXT_ONLY),
+    # An empty phone field clears the recorded number: that is what the form is for.
+    Case("users.phone", _on_user({"phone": "13900139001"}), ("phone", "seen_version"),
+         probe=("phone", "seen_version"), accepts=NO_FIELDS),
+    Case("users.erase", _on_user({"confirm": "删除", "reason": "本人申请"}), ("confirm", "reason")),
+    Case("members.create", _member_admission, (
+        "name", "gender", "birth_date", "id_number", "phone", "union_id", "enterprise_id", "joined_on", "card_no",
+        "transferred_from", "frontline", "employment_type", "form_key"),
+        probe=("gender", "birth_date", "id_number", "phone", "union_id", "enterprise_id", "joined_on", "card_no",
+               "employment_type")),
+    _member_case("members.transfer_out", "active",
+                 lambda w, _slip: {"slip_no": f"ZC{_n():06d}", "to_union_id": str(w.shared["second_union_id"])},
+                 ("slip_no", "to_union_id", "to_outside", "seen_version"), ("slip_no", "to_union_id", "seen_version")),
+    _member_case("members.receive", "in_transit",
+                 lambda w, slip: {"union_id": str(w.shared["second_union_id"]), "slip_no": slip},
+                 ("union_id", "slip_no"), ("union_id", "slip_no")),
+    _member_case("members.complete_transfer", "outside", lambda *_: {}, (), accepts=NO_FIELDS),
+    _member_case("members.cancel_transfer", "in_transit", lambda *_: {"reason": "作废"}, ("reason",),
+                 accepts=TEXT_ONLY),
+    _member_case("members.retain", "active", lambda *_: {"cause": "retirement", "reason": "退休"},
+                 ("cause", "reason", "seen_version"), ("cause", "seen_version")),
+    _member_case("members.restore", "retained", lambda *_: {"reason": "返聘"}, ("reason",), accepts=TEXT_ONLY),
+    # The two check boxes are on when "1" and off otherwise: with "abc" both are off, and the reason decides.
+    _member_case("members.withdraw", "active", lambda *_: {"card_returned": "1", "reason": "本人申请"},
+                 ("card_returned", "lapsed", "reason"), accepts=TEXT_ONLY),
+    _member_case("members.expel", "active", lambda *_: {"decision_ref": "决1号", "reason": "违反章程"},
+                 ("decision_ref", "reason"), accepts=TEXT_ONLY),
+    _member_case("members.death", "active", lambda *_: {"died_on": TODAY}, ("died_on",), ("died_on",)),
+    _member_case("members.reactivate", "withdrawn",
+                 lambda w, _slip: {"union_id": str(w.shared["union_id"]),
+                                   "enterprise_id": str(w.shared["enterprise_id"]), "reason": "回来"},
+                 ("union_id", "enterprise_id", "reason"), ("union_id", "enterprise_id")),
+    _member_case("members.card", "active", lambda *_: {"card_no": f"HP{_n():06d}"}, ("card_no",), ("card_no",)),
+    _member_case("members.correct", "active", lambda *_: {"name": "张建国二", "reason": "更正"},
+                 ("name", "gender", "birth_date", "phone", "frontline", "employment_type", "enterprise_id", "reason",
+                  "seen_version"),
+                 ("gender", "birth_date", "phone", "employment_type", "enterprise_id", "seen_version")),
+    _member_case("members.erase", "active", lambda *_: {"confirm": "删除", "reason": "本人申请"},
+                 ("confirm", "reason")),
+    Case("unions.create", _union_founding,
+         ("name", "kind", "parent_id", "workers", "approver", "approval_ref", "term_years", "form_key"), ("covers",),
+         probe=("kind", "parent_id", "workers", "approver", "term_years")),
+    Case("unions.rename", _on_union(lambda _m: {"name": f"更名工会{_n()}", "reason": "会员大会决定"}),
+         ("name", "reason", "seen_version"), probe=("seen_version",), accepts=TEXT_ONLY),
+    Case("unions.elect", _on_union(lambda _m: {"term_start": TODAY, "term_years": "5", "organs": [
+        "union_committee", "fund_review_committee", "women_member"]}), ("term_start", "term_years"), ("organs",),
+         probe=("term_start", "term_years")),
+    Case("unions.appoint", _on_union(lambda member_id: {"post": "vice_chair", "member_id": str(member_id)}),
+         ("post", "member_id", "owner_or_relative"), probe=("post", "member_id")),
+    Case("unions.vacate", _on_union(lambda member_id: {"post": "committee_member", "member_id": str(member_id),
+                                                       "reason": "离任"}),
+         ("post", "member_id", "reason"), probe=("post", "member_id")),
+    Case("unions.assess", _on_union(lambda _m: {"year": "2026", "standard": "six_haves",
+                                                "met": ["six_haves:premises", "six_haves:rules"]}),
+         ("year", "standard"), ("met",), probe=("year", "standard")),
+    Case("unions.upgrade", _on_union(lambda _m: {"reason": "社区工会联合会升格"}, kind="community"), ("reason",),
+         accepts=TEXT_ONLY),
+    Case("unions.approve_election", _on_union(lambda _m: {"approval_ref": "和总工批1号"}), ("approval_ref",),
+         accepts=TEXT_ONLY),
+    Case("unions.form_group", _on_union(lambda _m: {"group": f"第{_n()}小组"}), ("group",), accepts=TEXT_ONLY),
+    Case("unions.elect_leader", _on_union(lambda member_id: {"group": "第一小组", "member_id": str(member_id),
+                                                             "electors": "8"}),
+         ("group", "member_id", "electors"), probe=("member_id", "electors")),
+    Case("unions.file_leader", _on_union(lambda _m: {"group": "第一小组", "filed_on": TODAY}), ("group", "filed_on"),
+         probe=("filed_on",)),
+    Case("unions.dissolve", _on_union(lambda _m: {"reason": "企业关闭"}), ("reason",), accepts=TEXT_ONLY),
+    Case("grid.assign", _grid_cell, ("community", "name", "leader", "workers", "duties"), probe=("workers",),
+         accepts=TEXT_ONLY),
+    Case("enterprises.create", _enterprise_registration,
+         ("name", "credit_code", "ownership", "industry", "community", "address", "workers", "women", "form_key"),
+         probe=("credit_code", "ownership", "workers", "women")),
+    Case("enterprises.headcount", _on_enterprise(lambda _w: {"as_of": TODAY, "workers": "50", "women": "12"}),
+         ("as_of", "workers", "women"), probe=("as_of", "workers", "women")),
+    Case("enterprises.payroll", _on_enterprise(lambda _w: {"period": "2026-02", "payroll": "100000.00"}),
+         ("period", "payroll"), probe=("period", "payroll")),
+    Case("enterprises.coverage", _on_enterprise(lambda w: {"from_date": TODAY, "mode": "standalone",
+                                                           "union_id": str(w.shared["second_union_id"])}),
+         ("from_date", "union_id", "mode", "seen_version"), probe=("from_date", "union_id", "mode", "seen_version")),
+    Case("enterprises.rename", _on_enterprise(lambda _w: {"name": f"更名企业{_n()}有限公司"}), ("name",),
+         accepts=TEXT_ONLY),
+    Case("enterprises.close", _on_enterprise(lambda _w: {"reason": "注销"}), ("reason",), accepts=TEXT_ONLY),
+]
+CASE_BY_NAME = {case.name: case for case in CASES}
+
+
+# -- the payload tables ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Payload:
+    case: str
+    name: str
+    make: Callable[[dict[str, Any]], dict[str, Any]]  # the valid form → the body to post
+
+    @property
+    def garbage(self) -> bool:
+        return self.name in GARBAGE and self.name not in CASE_BY_NAME[self.case].accepts
+
+
+def _whole_form(case: Case, value: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda _valid: {**dict.fromkeys(case.fields, value), **{name: [value] for name in case.lists}}
+
+
+def _one_field(name: str, value: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda valid: {**valid, name: value}
+
+
+def _lists(case: Case, values: Callable[[list[str]], list[str]]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda valid: {**valid, **{name: values(list(valid.get(name, []))) for name in case.lists}}
+
+
+LIST_TABLE: dict[str, Callable[[list[str]], list[str]]] = {
+    "valid+hostile": lambda good: [*good, "", " ", "abc", str(RANDOM_UUID), "\x00", "9" * 400, "<script>x</script>"],
+    "duplicates": lambda good: good * 5,
+    "many": lambda good: [*good, *(f"x{i}" for i in range(300))],
+    "all_hostile": lambda _good: list(HOSTILE.values()),
+    "only_blank": lambda _good: ["", ""],
+}
+
+
+def _payloads() -> list[Payload]:
+    table: list[Payload] = []
+    for case in CASES:
+        if case.whole_form:
+            table.append(Payload(case.name, "empty", lambda _valid: {}))
+            if case.fields or case.lists:
+                table += [Payload(case.name, f"all={v}", _whole_form(case, HOSTILE[v])) for v in HOSTILE]
+        for name in case.probe:
+            table += [Payload(case.name, f"{name}={v}", _one_field(name, HOSTILE[v])) for v in PROBE_VALUES]
+        for name, values in LIST_TABLE.items() if case.lists else ():
+            table.append(Payload(case.name, f"lists={name}", _lists(case, values)))
+    return table
+
+
+PAYLOADS = _payloads()
+
+
+# -- the tests -------------------------------------------------------------------------------------------------
+
+
+def _post_rules(app: Flask) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules()
+            if "POST" in (rule.methods or set()) and rule.endpoint != "auth.logout"}
+
+
+def test_every_post_rule_of_the_app_has_a_case_and_a_user_the_route_table_lets_in(world: World) -> None:
+    assert _post_rules(world.app) == {case.endpoint for case in CASES}
+    for case in CASES:
+        assert ROUTES[case.endpoint] is PUBLIC or case.user in ROUTES[case.endpoint], case.name
+
+
+def _arranged(world: World, case: Case) -> Built:
+    if case.name not in world.arranged:
+        world.arranged[case.name] = case.build(world)
+        world.backend.read_models.catch_up()
+    return world.arranged[case.name]
+
+
+def _last_frames(error: BaseException, count: int = 3) -> str:
+    """The exception and the last frames of the project's code it went through, innermost first."""
+    frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename.startswith(str(ROOT))
+              and "site-packages" not in frame.filename]
+    where = " <- ".join(f"{Path(frame.filename).relative_to(ROOT)}:{frame.lineno} {frame.name}"
+                        for frame in reversed(frames[-count:]))
+    return f"{type(error).__name__}: {str(error)[:120]!r} at {where}"
+
+
+def _answer(send: Callable[[], TestResponse]) -> tuple[int, str]:
+    """(status, what went wrong): with TESTING the app lets an exception out; in production it is a 500."""
+    try:
+        response = send()
+    except Exception as error:  # any exception is the finding
+        return 500, _last_frames(error)
+    response.close()
+    return response.status_code, ""
+
+
+def _post(world: World, case: Case, body: dict[str, Any], *, htmx: bool) -> tuple[int, int, str]:
+    """Post `body` to the case's endpoint: (status, events recorded, error). Records used up are built again."""
+    values, _valid = _arranged(world, case)
+    url = world.url(case.endpoint, **values)
+    session = world.session(case.user)
+    before = world.position()
+    status, error = _answer(lambda: session.post(url, body, htmx=htmx))
+    recorded = world.position() - before
+    if recorded:
+        del world.arranged[case.name]
+    return status, recorded, error
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_the_valid_form_of_each_case_is_accepted(world: World, case: Case) -> None:
+    """The forms the one-field table starts from are valid: a change to one field is what is tested."""
+    _values, valid = _arranged(world, case)
+    status, recorded, error = _post(world, case, valid, htmx=False)
+    assert status == 302, f"{case.name}: the valid form was refused ({status}) {error}"
+    assert recorded or case.endpoint == "auth.login_submit", f"{case.name}: the valid form recorded nothing"
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("payload", PAYLOADS, ids=[f"{p.case}-{p.name}" for p in PAYLOADS])
+def test_hostile_form_bodies_never_get_a_500(world: World, payload: Payload, htmx: bool) -> None:
+    case = CASE_BY_NAME[payload.case]
+    _values, valid = _arranged(world, case)
+    status, recorded, error = _post(world, case, payload.make(valid), htmx=htmx)
+    assert status < 500, f"{case.name} answered {status} to {payload.name}: {error}"
+    if payload.garbage:
+        assert not recorded, f"{case.name} recorded {recorded} event(s) for {payload.name} (status {status})"
+
+
+# -- GET pages -------------------------------------------------------------------------------------------------
+
+QUERIES: dict[str, dict[str, str]] = {
+    "on=abc": {"on": "abc"},
+    "on=feb30": {"on": "2026-02-30"},
+    "page=-5": {"page": "-5"},
+    "page=abc": {"page": "abc"},
+    "q=2000chars": {"q": "张" * 2000},
+    "union=not-a-uuid": {"union": "not-a-uuid"},
+    "status=bogus": {"status": "bogus"},
+    "birthday=13": {"birthday": "13"},
+    "age=bogus": {"age": "bogus"},
+    "covered=maybe": {"covered": "maybe"},
+    # Beyond the brief: the edges of the calendar and of SQLite's integers, digits int() refuses, NUL bytes.
+    "on=9999-12-31": {"on": "9999-12-31"},
+    "on=0001-01-01": {"on": "0001-01-01"},
+    "on=nul": {"on": "\x00"},
+    "page=huge": {"page": "9" * 30},
+    "page=superscript": {"page": "²"},
+    "birthday=superscript": {"birthday": "²"},
+    "from_to=bogus": {"from": "abc", "to": "2026-02-30", "stream": "not-a-uuid", "actor": "'; --"},
+    "everything": {"on": "2026-02-30", "page": "-5", "q": "<script>", "union": "x", "status": "bogus",
+                   "birthday": "0", "age": "bogus", "covered": "maybe", "frontline": "x", "employment": "x",
+                   "all": "1", "next": "//evil.example"},
+}
+
+
+def _get_rules(app: Flask) -> list[Rule]:
+    return sorted((rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or set())),
+                  key=lambda rule: rule.rule)
+
+
+def _reader(endpoint: str) -> str:
+    """A user the route table lets see `endpoint`: the roster keeper where allowed (they see the most)."""
+    permitted = ROUTES[endpoint]
+    if permitted is PUBLIC:
+        return ANONYMOUS
+    for who, role in (("office", "office"), ("admin", "admin"), (MEMBER_USER, "member")):
+        if role in permitted:
+            return who
+    raise AssertionError(f"no fixture user may see {endpoint}")
+
+
+GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "settings.index", "settings.detail",
+                 "users.index", "users.new", "users.detail", "members.index", "members.new", "members.detail",
+                 "members.me", "members.transfers", "unions.index", "unions.new", "unions.detail", "unions.cadres",
+                 "grid.index", "enterprises.index", "enterprises.new", "enterprises.detail"]
+
+
+def test_every_get_rule_of_the_app_is_fetched(world: World) -> None:
+    assert sorted({rule.endpoint for rule in _get_rules(world.app)}) == sorted(GET_ENDPOINTS)
+
+
+@pytest.mark.parametrize("query", list(QUERIES))
+@pytest.mark.parametrize("endpoint", GET_ENDPOINTS)
+def test_hostile_query_strings_never_get_a_500(world: World, endpoint: str, query: str) -> None:
+    """A whole page renders every block an htmx request would get, so one fetch covers both."""
+    rule = next(rule for rule in world.app.url_map.iter_rules() if rule.endpoint == endpoint)
+    url = world.url(endpoint, **{argument: world.shared[argument] for argument in rule.arguments})
+    session = world.session(_reader(endpoint))
+    before = world.position()
+    status, error = _answer(lambda: session.get(f"{url}?{urlencode(QUERIES[query])}"))
+    assert status < 500, f"GET {endpoint} answered {status} to {query}: {error}"
+    assert world.position() == before, f"GET {endpoint} recorded something"
