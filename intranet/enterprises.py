@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from uuid import UUID
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,29 +17,23 @@ from aggregates.roles import ROSTER_KEEPERS
 from aggregates.settings import value_on
 from intranet.summaries import summariser
 from intranet.web import (
+    act,
+    as_of,
     backend,
     command_context,
     field_errors,
     form,
+    go,
     new_form_key,
     page,
     parse_day,
     seen_version,
     views,
-    wants_fragment,
     whole,
 )
 from projections import audit_trail, organisations
 
 bp = Blueprint("enterprises", __name__)
-
-
-def _on() -> tuple:
-    today = backend().office.today()
-    try:
-        return parse_day(request.args.get("on"), "on") or today, today, None
-    except InvalidInput as error:
-        return today, today, error.text()
 
 
 def _minimum(on: object) -> int:
@@ -49,7 +43,7 @@ def _minimum(on: object) -> int:
 @bp.get("/enterprises")
 def index() -> str:
     """The units on a date: covered or not, by which union, with their workforce; coverage (R-01)."""
-    on, today, problem = _on()
+    on, today, problem = as_of()
     covered = {"yes": True, "no": False}.get(request.args.get("covered", ""))
     conn = views()
     return page(
@@ -97,14 +91,11 @@ def create() -> str | Response:
     except DomainError as error:
         return _form(field_errors(error), entered)
     backend().read_models.catch_up()
-    target = url_for("enterprises.detail", enterprise_id=enterprise_id)
-    if wants_fragment():
-        return Response(status=204, headers={"HX-Redirect": target})
-    return redirect(target)
+    return go(url_for("enterprises.detail", enterprise_id=enterprise_id))
 
 
 def _unit(enterprise_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
-    on, today, problem = _on()
+    on, today, problem = as_of()
     conn = views()
     current = organisations.unit(conn, str(enterprise_id), today)
     row = organisations.unit(conn, str(enterprise_id), on)
@@ -134,14 +125,8 @@ def detail(enterprise_id: UUID) -> str:
 
 
 def _act(enterprise_id: UUID, action: Callable[[], None], notice: str) -> str | Response:
-    try:
-        action()
-    except DomainError as error:
-        return _unit(enterprise_id, field_errors(error))
-    backend().read_models.catch_up()
-    if not wants_fragment():
-        return redirect(url_for("enterprises.detail", enterprise_id=enterprise_id))
-    return _unit(enterprise_id, notice=notice)
+    return act(action, lambda **shown: _unit(enterprise_id, **shown),
+               done=url_for("enterprises.detail", enterprise_id=enterprise_id), notice=notice)
 
 
 @bp.post("/enterprises/<uuid:enterprise_id>/headcount")

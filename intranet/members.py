@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -17,17 +17,18 @@ from aggregates.roles import ROSTER_KEEPERS
 from aggregates.roster_commands import KnownPerson
 from intranet.summaries import summariser
 from intranet.web import (
+    act,
     backend,
     command_context,
     field_errors,
     form,
+    go,
     new_form_key,
     page,
     page_number,
     parse_day,
     seen_version,
     views,
-    wants_fragment,
     whole,
 )
 from projections import audit_trail, organisations, roster
@@ -123,15 +124,7 @@ def create() -> str | Response:
     except DomainError as error:
         return _form_page(field_errors(error), entered)
     backend().read_models.catch_up()
-    return _go(url_for("members.detail", member_id=member_id))
-
-
-def _go(target: str) -> Response:
-    if wants_fragment():
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return go(url_for("members.detail", member_id=member_id))
 
 
 def _record(member_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None,
@@ -177,14 +170,8 @@ def me() -> str:
 
 
 def _act(member_id: UUID, action: Callable[[], None], notice: str) -> str | Response:
-    try:
-        action()
-    except DomainError as error:
-        return _record(member_id, field_errors(error))
-    backend().read_models.catch_up()
-    if not wants_fragment():
-        return redirect(url_for("members.detail", member_id=member_id))
-    return _record(member_id, notice=notice)
+    return act(action, lambda **shown: _record(member_id, **shown),
+               done=url_for("members.detail", member_id=member_id), notice=notice)
 
 
 def _office():

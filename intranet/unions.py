@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from uuid import UUID
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -20,16 +20,18 @@ from aggregates.settings import value_on
 from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS, STANDARDS
 from intranet.summaries import summariser
 from intranet.web import (
+    act,
+    as_of,
     backend,
     command_context,
     field_errors,
     form,
+    go,
     new_form_key,
     page,
     parse_day,
     seen_version,
     views,
-    wants_fragment,
     whole,
 )
 from projections import audit_trail, organisations, roster
@@ -37,18 +39,10 @@ from projections import audit_trail, organisations, roster
 bp = Blueprint("unions", __name__)
 
 
-def _on() -> tuple:  # (the date asked for, today, a problem with the date)
-    today = backend().office.today()
-    try:
-        return parse_day(request.args.get("on"), "on") or today, today, None
-    except InvalidInput as error:
-        return today, today, error.text()
-
-
 @bp.get("/unions")
 def index() -> str:
     """Every union with its members, covered workforce and membership rate as of a date."""
-    on, today, problem = _on()
+    on, today, problem = as_of()
     settings = backend().office.settings()
     unions = organisations.unions_on(views(), on)
     six = organisations.assessments(views(), on.year, "six_haves")
@@ -96,14 +90,11 @@ def create() -> str | Response:
         errors = field_errors(error) if isinstance(error, DomainError) else {"_form": _("提交的内容有误")}
         return _form(errors, entered)
     backend().read_models.catch_up()
-    target = url_for("unions.detail", union_id=union_id)
-    if wants_fragment():
-        return Response(status=204, headers={"HX-Redirect": target})
-    return redirect(target)
+    return go(url_for("unions.detail", union_id=union_id))
 
 
 def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
-    on, today, problem = _on()
+    on, today, problem = as_of()
     conn = views()
     row = organisations.union(conn, str(union_id), on)
     if row is None:
@@ -135,14 +126,8 @@ def detail(union_id: UUID) -> str:
 
 
 def _act(union_id: UUID, action: Callable[[], None], notice: str) -> str | Response:
-    try:
-        action()
-    except DomainError as error:
-        return _union(union_id, field_errors(error))
-    backend().read_models.catch_up()
-    if not wants_fragment():
-        return redirect(url_for("unions.detail", union_id=union_id))
-    return _union(union_id, notice=notice)
+    return act(action, lambda **shown: _union(union_id, **shown), done=url_for("unions.detail", union_id=union_id),
+               notice=notice)
 
 
 def _member_id() -> UUID:
@@ -249,7 +234,7 @@ def file_leader(union_id: UUID) -> str | Response:
 @bp.get("/unions/cadres")
 def cadres() -> str:
     """工会干部实名制登记表: every office-holder serving on a date (ORG-03)."""
-    on, today, problem = _on()
+    on, today, problem = as_of()
     return page("unions/cadres.html", cadres=organisations.cadres_on(views(), on), on=on, today=today,
                 problem=problem, posts=POSTS)
 

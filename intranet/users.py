@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -14,15 +14,16 @@ from aggregates.roles import ROLES
 from intranet.credentials import password_problem
 from intranet.summaries import summariser
 from intranet.web import (
+    act,
     backend,
     command_context,
     field_errors,
     form,
+    go,
     new_form_key,
     page,
     seen_version,
     views,
-    wants_fragment,
 )
 from projections import audit_trail, users
 
@@ -60,12 +61,7 @@ def create() -> str | Response:
                     chosen_roles=chosen_roles, form_key=form("form_key") or new_form_key(), roles=ROLES)
     backend().credentials.set_password(user_id, request.form["password"])
     backend().read_models.catch_up()
-    target = url_for("users.detail", user_id=user_id)
-    if wants_fragment():
-        response = Response(status=204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target)
+    return go(url_for("users.detail", user_id=user_id))
 
 
 def _account(user_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
@@ -96,14 +92,8 @@ def detail(user_id: UUID) -> str:
 
 
 def _act(user_id: UUID, action: Callable[[], None], notice: str) -> str | Response:
-    try:
-        action()
-    except DomainError as error:
-        return _account(user_id, field_errors(error))
-    backend().read_models.catch_up()
-    if not wants_fragment():
-        return redirect(url_for("users.detail", user_id=user_id))
-    return _account(user_id, notice=notice)
+    return act(action, lambda **shown: _account(user_id, **shown), done=url_for("users.detail", user_id=user_id),
+               notice=notice)
 
 
 @bp.post("/users/<uuid:user_id>/roles")

@@ -6,14 +6,16 @@ from __future__ import annotations
 import re
 import secrets
 import sqlite3
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_htmx import HTMX
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
+from werkzeug.wrappers import Response
 
 from aggregates.envelope import Context
 from aggregates.errors import DomainError, InvalidInput, NotPermitted
@@ -101,6 +103,35 @@ def clean(text: str | None) -> str:
 def has_control_characters() -> bool:
     """Whether a submitted form holds control characters (refused before any view runs)."""
     return any(_CONTROL.search(value) for value in request.form.values())
+
+
+def act(action: Callable[[], None], render: Callable[..., str], *, done: str, notice: str) -> str | Response:
+    """Run one command for a record's page: on refusal re-render with the message (status 200,
+    nothing recorded); on success catch up and show the page again (htmx) or redirect to `done`."""
+    try:
+        action()
+    except DomainError as error:
+        return render(errors=field_errors(error))
+    backend().read_models.catch_up()
+    if not wants_fragment():
+        return redirect(done)
+    return render(notice=notice)
+
+
+def go(target: str) -> Response:
+    """Send the browser to `target` after a create: HX-Redirect for htmx, a redirect otherwise."""
+    if wants_fragment():
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+def as_of() -> tuple[date, date, str | None]:
+    """(the date asked for in ?on=, today, a message if ?on= was not a date)."""
+    today = backend().office.today()
+    try:
+        return parse_day(request.args.get("on"), "on") or today, today, None
+    except InvalidInput as error:
+        return today, today, error_message(error)
 
 
 def form(name: str) -> str:
