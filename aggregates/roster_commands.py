@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
+from aggregates.census_check import CensusCheck
 from aggregates.enterprise import COVERAGE, Enterprise
 from aggregates.envelope import Context
 from aggregates.errors import AlreadyExists, InvalidInput, NotFound
@@ -244,6 +245,14 @@ class RosterCommands:
             cell.reassign(ctx, leader, workers, duties)
         self._save(cell)
         return cell.id
+
+    def record_census_check(self: UnionOffice, ctx: Context, *, source: str, file_sha256: str,
+                            counts: dict[str, int]) -> UUID:
+        """Record that the census was checked against a register extract, and what was found (ORG-05)."""
+        self._authorise(ctx, "record_census_check")
+        check = CensusCheck.record(ctx, self.new_id(), source=source, file_sha256=file_sha256, counts=counts)
+        self._save(check)
+        return check.id
 
     def dissolve_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str) -> None:
         """Record that a union was deregistered."""

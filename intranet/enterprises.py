@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from decimal import Decimal
 from uuid import UUID
@@ -11,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from aggregates.census_check import SOURCES
 from aggregates.enterprise import COVERAGE, OWNERSHIP
 from aggregates.errors import DomainError, InvalidInput
 from aggregates.roles import ROSTER_KEEPERS
@@ -31,7 +33,7 @@ from intranet.web import (
     views,
     whole,
 )
-from projections import audit_trail, organisations
+from projections import audit_trail, census, organisations, users
 
 bp = Blueprint("enterprises", __name__)
 
@@ -127,6 +129,33 @@ def detail(enterprise_id: UUID) -> str:
 def _act(enterprise_id: UUID, action: Callable[[], None], notice: str) -> str | Response:
     return act(action, lambda **shown: _unit(enterprise_id, **shown),
                done=url_for("enterprises.detail", enterprise_id=enterprise_id), notice=notice)
+
+
+@bp.get("/enterprises/check")
+def check() -> str:
+    """ORG-05: compare the census with a register extract; the checks made so far."""
+    return page("enterprises/check.html", checks=census.checks(views()), sources=SOURCES, result=None, errors={},
+                names=users.names(views()))
+
+
+@bp.post("/enterprises/check")
+def check_submit() -> str:
+    """Read the uploaded extract, compare it with today's census, record the check, show what differs."""
+    upload = request.files.get("file")
+    data = upload.read() if upload else b""
+    try:
+        if not data:
+            raise InvalidInput("请选择名录文件（CSV）", field="file")
+        register = census.read_register(data)
+        result = census.compare(views(), register, backend().office.today())
+        backend().office.record_census_check(command_context("record_census_check"), source=form("source"),
+                                             file_sha256=hashlib.sha256(data).hexdigest(), counts=result.counts())
+    except DomainError as error:
+        return page("enterprises/check.html", checks=census.checks(views()), sources=SOURCES, result=None,
+                    errors=field_errors(error), names=users.names(views()))
+    backend().read_models.catch_up()
+    return page("enterprises/check.html", checks=census.checks(views()), sources=SOURCES, result=result, errors={},
+                names=users.names(views()))
 
 
 @bp.post("/enterprises/<uuid:enterprise_id>/headcount")

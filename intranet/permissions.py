@@ -59,6 +59,8 @@ ROUTES: dict[str, frozenset[str]] = {
                     ROSTER_KEEPERS),
     "grid.index": ALL_STAFF,
     "grid.assign": ROSTER_KEEPERS,
+    "enterprises.check": ROSTER_KEEPERS,
+    "enterprises.check_submit": ROSTER_KEEPERS,
     "enterprises.index": ALL_STAFF,
     "enterprises.new": ROSTER_KEEPERS,
     "enterprises.create": ROSTER_KEEPERS,

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from aggregates.census_check import SOURCES
 from aggregates.enterprise import COVERAGE, OWNERSHIP
 from aggregates.member import GENDERS, RETAIN_CAUSES
 from aggregates.settings import SPECS
@@ -120,6 +121,11 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
         community=f["community"], name=f["name"], leader=f["leader"], workers="、".join(f["workers"])),
     ("GridCell", "Reassigned"): lambda f, _n: _(
         "调整网格：网格长%(leader)s，网格员%(workers)s", leader=f["leader"], workers="、".join(f["workers"])),
+    ("CensusCheck", "Recorded"): lambda f, _n: _(
+        "与%(source)s核对名录：名录 %(rows)s 家，名录中有而未登记 %(missing)s 家，已登记而名录中没有 %(extra)s 家，"
+        "名称不一致 %(names)s 家，人数差异较大 %(heads)s 家", source=SOURCES.get(f["source"], ""),
+        rows=f["register_rows"], missing=f["missing_from_census"], extra=f["not_in_register"],
+        names=f["name_differences"], heads=f["headcount_differences"]),
     ("Union", "ComplianceAssessed"): lambda f, _n: _(
         "%(year)s年度“%(standard)s”评定：%(met)s/%(total)s 项达标", year=f["year"],
         standard=STANDARDS.get(f["standard"], ("",))[0], met=sum(1 for v in f["checklist"].values() if v),
@@ -152,6 +158,7 @@ STREAM_LABELS = {
     "Union": "基层工会",
     "Member": "会员",
     "GridCell": "网格",
+    "CensusCheck": "名录核对",
 }
 
 

@@ -197,6 +197,9 @@ ROSTER_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "assess_union_compliance": lambda o: (helpers.union(o), 2026, "six_haves", ["premises"]),
     "approve_union_election": lambda o: (helpers.union(o), "和总工批1号"),
     "upgrade_union": lambda o: (helpers.union(o, kind="community", workers=5), "升格"),
+    "record_census_check": lambda _o: ({"source": "tax", "file_sha256": "0" * 64, "counts": {
+        "register_rows": 1, "census_units": 1, "missing_from_census": 0, "not_in_register": 0,
+        "name_differences": 0, "headcount_differences": 0}},),
     "form_union_group": lambda o: (helpers.union(o), "第一小组"),
     "elect_group_leader": lambda o: (
         (m := _member(o)) and _union_of(o, m), "第一小组", m, 8),
