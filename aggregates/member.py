@@ -107,6 +107,17 @@ class Member(OfficeAggregate):
                 setattr(aggregate, field, value)
                 aggregate.set_at[field] = self.originator_version
 
+    class IdNumberCorrected(OfficeAggregate.Event):
+        """The ID number was recorded wrongly; the birth date and gender it encodes come with it."""
+
+        id_number: Sealed
+        birth_date: date
+        gender: str
+
+        def apply(self, aggregate: Member) -> None:
+            aggregate.id_number, aggregate.birth_date, aggregate.gender = self.id_number, self.birth_date, self.gender
+            aggregate.set_at["birth_date"] = aggregate.set_at["gender"] = self.originator_version
+
     class CardIssued(OfficeAggregate.Event):
         card_no: str
 
@@ -241,6 +252,14 @@ class Member(OfficeAggregate):
         corrected = EventRef(self.id, max(self.set_at[field] for field in changes))
         self._record(self.DetailsCorrected, ctx, reason=checked_text(reason, "reason", "更正理由", 200),
                      corrects=corrected, changes=changes)
+
+    def correct_id_number(self, ctx: Context, id_number: Sealed, birth_date: date, gender: str, reason: str) -> None:
+        """Replace a wrongly recorded ID number (a compensating event naming the admission)."""
+        if self.erased:
+            raise InvalidInput("该会员的个人信息已删除，不能再录入", field="id_number")
+        _check_dates(ctx, birth_date, None)
+        self._record(self.IdNumberCorrected, ctx, reason=checked_text(reason, "reason", "更正理由", 200),
+                     corrects=EventRef(self.id, 1), id_number=id_number, birth_date=birth_date, gender=gender)
 
     def issue_card(self, ctx: Context, card_no: str) -> None:
         """Record the membership card issued (MEM-06)."""

@@ -287,10 +287,15 @@ class RosterCommands:
             self._load(enterprise_id, Enterprise)
         claim_id = UniqueKey.id_for("id_number", self.keys.blind("id_number", person.number))
         known = self._get_or_none(claim_id)
-        if known is not None:
+        if known is not None and not known.released:
             raise KnownPerson(known.owner_id)
         member_id = self.new_id()
-        claims = [UniqueKey._found(UniqueKey.Claimed, ctx, id=claim_id, kind="id_number", owner_id=member_id)]
+        if known is None:
+            claim = UniqueKey._found(UniqueKey.Claimed, ctx, id=claim_id, kind="id_number", owner_id=member_id)
+        else:
+            claim = known
+            claim.reclaim(ctx, member_id)
+        claims = [claim]
         claims += self._card_claim(ctx, card_no, member_id)
         member = Member.admit(
             ctx, member_id=member_id, name=name, gender=gender, birth_date=birth_date,
@@ -333,6 +338,33 @@ class RosterCommands:
             self._load(changes["enterprise_id"], Enterprise)
         member.correct(ctx, changes, reason)
         self._save(member)
+
+    def correct_member_id_number(self: UnionOffice, ctx: Context, member_id: UUID, id_number: str,
+                                 reason: str) -> None:
+        """Correct a wrongly recorded ID number: the old claim is released, the new one taken, at once."""
+        self._authorise(ctx, "correct_member_id_number")
+        member = self._load(member_id, Member)
+        person = checked_id_number(id_number)
+        old_number = self.keys.unseal(member.id_number) if not member.erased else None
+        if old_number == person.number:
+            raise InvalidInput("新号码与原号码相同", field="id_number")
+        new_id = UniqueKey.id_for("id_number", self.keys.blind("id_number", person.number))
+        new_claim = self._get_or_none(new_id)
+        if new_claim is not None and not new_claim.released:
+            raise KnownPerson(new_claim.owner_id)
+        if new_claim is None:
+            new_claim = UniqueKey._found(UniqueKey.Claimed, ctx, id=new_id, kind="id_number", owner_id=member_id)
+        else:
+            new_claim.reclaim(ctx, member_id)
+        member.correct_id_number(ctx, self.keys.seal(member_id, person.number), person.birth_date, person.gender,
+                                 reason)
+        claims = [new_claim]
+        if old_number is not None:
+            old_claim = self._get_or_none(UniqueKey.id_for("id_number", self.keys.blind("id_number", old_number)))
+            if old_claim is not None:
+                old_claim.release(ctx, reason)
+                claims.append(old_claim)
+        self._save(member, *claims)
 
     def issue_membership_card(self: UnionOffice, ctx: Context, member_id: UUID, card_no: str) -> None:
         """Record a member's card number (MEM-06), unique in the office."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from aggregates.envelope import Context, OfficeAggregate, derived_id
+from aggregates.errors import AlreadyExists, InvalidInput
 
 
 class UniqueKey(OfficeAggregate):
@@ -24,6 +25,32 @@ class UniqueKey(OfficeAggregate):
         def apply(self, aggregate: UniqueKey) -> None:
             aggregate.kind = self.kind
             aggregate.owner_id = self.owner_id
+            aggregate.released = False
+
+    class Released(OfficeAggregate.Event):
+        """The key was recorded in error and is free again (a corrected ID number, say)."""
+
+        def apply(self, aggregate: UniqueKey) -> None:
+            aggregate.released = True
+
+    class Reclaimed(OfficeAggregate.Event):
+        owner_id: UUID
+
+        def apply(self, aggregate: UniqueKey) -> None:
+            aggregate.owner_id = self.owner_id
+            aggregate.released = False
+
+    def release(self, ctx: Context, reason: str) -> None:
+        """Free the key; only a key that is taken can be released."""
+        if self.released:
+            raise InvalidInput("该标识已经释放")
+        self._record(self.Released, ctx, reason=reason)
+
+    def reclaim(self, ctx: Context, owner_id: UUID) -> None:
+        """Take a released key again."""
+        if not self.released:
+            raise AlreadyExists()
+        self._record(self.Reclaimed, ctx, owner_id=owner_id)
 
     @staticmethod
     def id_for(kind: str, key: str) -> UUID:

@@ -297,6 +297,14 @@ def correct(member_id: UUID) -> str | Response:
     return _act(member_id, action, _("已更正"))
 
 
+@bp.post("/members/<uuid:member_id>/id-number")
+def id_number(member_id: UUID) -> str | Response:
+    """Correct a wrongly recorded ID number (birth date and gender follow it)."""
+    return _act(member_id, lambda: _office().correct_member_id_number(
+        command_context("correct_member_id_number"), member_id, form("id_number"), form("reason")),
+        _("已更正身份证号码"))
+
+
 @bp.post("/members/<uuid:member_id>/erase")
 def erase(member_id: UUID) -> str | Response:
     """Erase the member's sealed personal data for good (PIPL)."""

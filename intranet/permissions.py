@@ -45,7 +45,7 @@ ROUTES: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         (f"members.{action}" for action in (
             "transfer_out", "receive", "complete_transfer", "cancel_transfer", "retain", "restore", "withdraw",
-            "expel", "death", "reactivate", "card", "correct", "erase")),
+            "expel", "death", "reactivate", "card", "correct", "id_number", "erase")),
         ROSTER_KEEPERS,
     ),
     "unions.index": ALL_STAFF,

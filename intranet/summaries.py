@@ -132,6 +132,9 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
         total=len(f["checklist"])),
     ("Member", "Admitted"): _admitted,
     ("Member", "DetailsCorrected"): _corrected,
+    ("Member", "IdNumberCorrected"): lambda _f, _n: _("更正身份证号码（出生日期、性别随之更正）"),
+    ("UniqueKey", "Released"): lambda _f, _n: _("释放唯一标识（登记有误）"),
+    ("UniqueKey", "Reclaimed"): lambda _f, _n: _("重新登记唯一标识"),
     ("Member", "CardIssued"): lambda f, _n: _("发放会员证，证号 %(card)s", card=f["card_no"]),
     ("Member", "TransferredOut"): _transferred_out,
     ("Member", "TransferReceived"): lambda f, n: _(

@@ -114,6 +114,15 @@ def _corrected(step: Step, e: Member.DetailsCorrected) -> None:
     step.db["members"].update(str(e.originator_id), row)
 
 
+@projection.on(Member.IdNumberCorrected)
+def _id_corrected(step: Step, e: Member.IdNumberCorrected) -> None:
+    number = step.unseal(e.id_number)
+    person = checked_id_number(number) if number else None
+    step.db["members"].update(str(e.originator_id), {
+        "id_masked": person.masked if person else None, "id_tail": person.tail if person else None,
+        "birth_date": e.birth_date.isoformat(), "gender": e.gender, "version": e.originator_version})
+
+
 @projection.on(Member.CardIssued)
 def _card(step: Step, e: Member.CardIssued) -> None:
     step.db["members"].update(str(e.originator_id), {"card_no": e.card_no, "version": e.originator_version})

@@ -853,3 +853,31 @@ def test_a_community_union_federation_is_upgraded_to_a_community_general_union(o
     with pytest.raises(InvalidInput):
         office.upgrade_union(system(office), union_id, "再次升格")
     assert office.recorder.max_notification_id() == before
+
+
+def test_correcting_an_id_number_frees_the_wrong_one_and_takes_the_right_one(office: UnionOffice):
+    """A wrongly typed ID number is corrected by a compensating event; the wrong number is free again."""
+    home = union(office)
+    wrong, right = id_number(date(1990, 5, 17), "M"), id_number(date(1991, 6, 18), "F")
+    person = office.admit_member(system(office), name="王芳", gender="M", birth_date=date(1990, 5, 17),
+                                 id_number=wrong, union_id=home, joined_on=date(2015, 3, 1))
+    office.correct_member_id_number(system(office), person, right, "身份证号录入错误")
+    corrected = office.repository.get(person)
+    assert office.keys.unseal(corrected.id_number) == right
+    assert (corrected.birth_date, corrected.gender) == (date(1991, 6, 18), "F")
+    other = office.admit_member(system(office), name="李四", gender="M", birth_date=date(1990, 5, 17),
+                                id_number=wrong, union_id=home, joined_on=date(2015, 3, 1))
+    assert other != person
+    with pytest.raises(KnownPerson):
+        office.admit_member(system(office), name="王芳二", gender="F", birth_date=date(1991, 6, 18),
+                            id_number=right, union_id=home, joined_on=date(2015, 3, 1))
+
+
+def test_an_id_number_cannot_be_corrected_to_someone_elses(office: UnionOffice):
+    home = union(office)
+    first, second = member(office, home), member(office, home, name="李四")
+    taken = office.keys.unseal(office.repository.get(second).id_number)
+    before = office.recorder.max_notification_id()
+    with pytest.raises(KnownPerson):
+        office.correct_member_id_number(system(office), first, taken, "更正")
+    assert office.recorder.max_notification_id() == before

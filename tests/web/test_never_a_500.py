@@ -368,6 +368,8 @@ CASES: list[Case] = [
                                    "enterprise_id": str(w.shared["enterprise_id"]), "reason": "回来"},
                  ("union_id", "enterprise_id", "reason"), ("union_id", "enterprise_id")),
     _member_case("members.card", "active", lambda *_: {"card_no": f"HP{_n():06d}"}, ("card_no",), ("card_no",)),
+    _member_case("members.id_number", "active", lambda *_: {"id_number": helpers.id_number(), "reason": "录入错误"},
+                 ("id_number", "reason"), ("id_number",)),
     _member_case("members.correct", "active", lambda *_: {"name": "张建国二", "reason": "更正"},
                  ("name", "gender", "birth_date", "phone", "frontline", "employment_type", "enterprise_id", "reason",
                   "seen_version"),
