@@ -187,6 +187,13 @@ class RosterCommands:
         union.vacate(ctx, post, member_id, reason)
         self._save(union)
 
+    def register_union_legal_person(self: UnionOffice, ctx: Context, union_id: UUID, certificate_no: str) -> None:
+        """Record a union's legal-person certificate, or its change."""
+        self._authorise(ctx, "register_union_legal_person")
+        union = self._load(union_id, Union)
+        union.register_legal_person(ctx, certificate_no)
+        self._save(union)
+
     def upgrade_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str) -> None:
         """Record a union's upgrade (升格), e.g. to a community general union."""
         self._authorise(ctx, "upgrade_union")

@@ -118,6 +118,14 @@ class Union(OfficeAggregate):
         def apply(self, aggregate: Union) -> None:
             aggregate.dissolved = True
 
+    class LegalPersonRegistered(OfficeAggregate.Event):
+        """§2.3: the union's legal-person status registered, or its certificate changed (法人资格登记、变更)."""
+
+        certificate_no: str
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.certificate_no = self.certificate_no
+
     class Upgraded(OfficeAggregate.Event):
         """升格, e.g. a community union federation becomes a community general union."""
 
@@ -239,6 +247,14 @@ class Union(OfficeAggregate):
             raise InvalidInput("此人没有担任该职务", field="post")
         self._record(self.OfficeHolderVacated, ctx, reason=checked_text(reason, "reason", "理由", 200),
                      post=post, member_id=member_id)
+
+    def register_legal_person(self, ctx: Context, certificate_no: str) -> None:
+        """Record the legal-person certificate (first registration or a change)."""
+        self.check_open()
+        number = checked_text(certificate_no, "certificate_no", "法人资格证书编号", 40)
+        if number == getattr(self, "certificate_no", None):
+            raise InvalidInput("证书编号没有变化", field="certificate_no")
+        self._record(self.LegalPersonRegistered, ctx, certificate_no=number)
 
     def upgrade(self, ctx: Context, reason: str) -> None:
         """Record the union's upgrade (升格) to the kind above its own."""

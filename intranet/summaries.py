@@ -106,6 +106,7 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Union", "OfficeHolderVacated"): lambda f, n: _(
         "%(person)s不再担任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
     ("Union", "Dissolved"): lambda _f, _n: _("工会注销"),
+    ("Union", "LegalPersonRegistered"): lambda f, _n: _("登记工会法人资格，证书编号 %(no)s", no=f["certificate_no"]),
     ("Union", "Upgraded"): lambda f, _n: _(
         "由%(old)s升格为%(new)s", old=KINDS.get(f["from_kind"], ""), new=KINDS.get(f["to_kind"], "")),
     ("Union", "ElectionResultApproved"): lambda f, _n: _(

@@ -187,6 +187,13 @@ def assess(union_id: UUID) -> str | Response:
     return _act(union_id, action, _("已登记评定结果"))
 
 
+@bp.post("/unions/<uuid:union_id>/legal-person")
+def legal_person(union_id: UUID) -> str | Response:
+    """Record the union's legal-person certificate (法人资格登记、变更)."""
+    return _act(union_id, lambda: backend().office.register_union_legal_person(
+        command_context("register_union_legal_person"), union_id, form("certificate_no")), _("已登记法人资格"))
+
+
 @bp.post("/unions/<uuid:union_id>/upgrade")
 def upgrade(union_id: UUID) -> str | Response:
     """升格: a community union federation becomes a community general union."""

@@ -881,3 +881,15 @@ def test_an_id_number_cannot_be_corrected_to_someone_elses(office: UnionOffice):
     with pytest.raises(KnownPerson):
         office.correct_member_id_number(system(office), first, taken, "更正")
     assert office.recorder.max_notification_id() == before
+
+
+def test_a_unions_legal_person_certificate_is_registered_and_changed(office: UnionOffice):
+    """§2.3: 基层工会法人资格登记、变更."""
+    union_id = union(office)
+    office.register_union_legal_person(system(office), union_id, "工法证2026001")
+    office.register_union_legal_person(system(office), union_id, "工法证2026009")
+    assert office.repository.get(union_id).certificate_no == "工法证2026009"
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput):
+        office.register_union_legal_person(system(office), union_id, "工法证2026009")
+    assert office.recorder.max_notification_id() == before
