@@ -6,6 +6,7 @@ mixes into a real office. Every demo user's password is DEMO_PASSWORD.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import shutil
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from aggregates.application import DEFAULT_TIMEZONE
 from aggregates.envelope import Context
 from intranet.backend import DEMO_MARKER, Backend
 from intranet.demo_roster import RosterYear
+from projections import census, organisations
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - published in the README for the demo office only
 DEMO_OFFICE = "和平街道工会工作委员会"
@@ -137,7 +139,22 @@ class _Builder:
             steps.append((30 + 9 * n, partial(self.account, f"staff{n + 1:02d}", name, ["office"], None)))
         roster = RosterYear(self.office, lambda: self.as_user("office", "office"), self.rng, self.scale)
         self.roster = roster
-        return steps + self.settings() + self.staff_changes() + roster.plan()
+        return steps + self.settings() + self.staff_changes() + roster.plan() + [(100, self.check_census)]
+
+    def check_census(self) -> None:
+        """ORG-05: the clerk checks the census against the tax register (an extract made up here)."""
+        models = self.backend.read_models
+        models.catch_up()
+        today = self.office.today()
+        with models.reading() as conn:
+            units = organisations.units_on(conn, today)
+            listed = [census.RegisterRow(u.credit_code, u.name if n % 17 else u.name + "（分公司）",
+                                         (u.workers or 0) * (2 if n % 23 == 0 else 1))
+                      for n, u in enumerate(units) if n % 29]
+            result = census.compare(conn, listed, today)
+        extract = "统一社会信用代码,名称,职工人数\n" + "".join(f"{r.credit_code},{r.name},{r.workers}\n" for r in listed)
+        self.office.record_census_check(self.as_user("office", "office"), source="tax",
+                                        file_sha256=hashlib.sha256(extract.encode()).hexdigest(), counts=result.counts())
 
     def account(self, username: str, name: str, roles: list[str], phone: str | None) -> None:
         user_id = self.office.register_user(self.as_user("admin", "admin"), username, name, roles, phone=phone)
