@@ -152,9 +152,10 @@ class _Builder:
                                          (u.workers or 0) * (2 if n % 23 == 0 else 1))
                       for n, u in enumerate(units) if n % 29]
             result = census.compare(conn, listed, today)
-        extract = "统一社会信用代码,名称,职工人数\n" + "".join(f"{r.credit_code},{r.name},{r.workers}\n" for r in listed)
+        lines = [f"{r.credit_code},{r.name},{r.workers}\n" for r in listed]
+        extract = ("统一社会信用代码,名称,职工人数\n" + "".join(lines)).encode()
         self.office.record_census_check(self.as_user("office", "office"), source="tax",
-                                        file_sha256=hashlib.sha256(extract.encode()).hexdigest(), counts=result.counts())
+                                        file_sha256=hashlib.sha256(extract).hexdigest(), counts=result.counts())
 
     def account(self, username: str, name: str, roles: list[str], phone: str | None) -> None:
         user_id = self.office.register_user(self.as_user("admin", "admin"), username, name, roles, phone=phone)
