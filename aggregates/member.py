@@ -11,7 +11,7 @@ from uuid import UUID
 
 from aggregates.enterprise import checked_text
 from aggregates.envelope import Context, EventRef, OfficeAggregate
-from aggregates.errors import InvalidInput
+from aggregates.errors import InvalidInput, StaleEdit
 from aggregates.personal_data import Sealed
 
 STATUSES = {
@@ -193,6 +193,14 @@ class Member(OfficeAggregate):
             aggregate.enterprise_id = self.enterprise_id
             aggregate.set_at["enterprise_id"] = self.originator_version
 
+    class LeftWithUnion(OfficeAggregate.Event):
+        """The member's union moved out of the subdistrict and the member went with it."""
+
+        to_body: str
+
+        def apply(self, aggregate: Member) -> None:
+            aggregate.status = "transferred_away"
+
     class PersonalDataErased(OfficeAggregate.Event):
         def apply(self, aggregate: Member) -> None:
             aggregate.erased = True
@@ -337,6 +345,12 @@ class Member(OfficeAggregate):
         self._require("withdrawn", "transferred_away")
         self._record(self.Reactivated, ctx, reason=checked_text(reason, "reason", "理由", 200),
                      union_id=union_id, enterprise_id=enterprise_id)
+
+    def leave_with_union(self, ctx: Context, union_id: UUID, to_body: str) -> None:
+        """Go with one's union when it moves out of the subdistrict."""
+        if self.union_id != union_id or self.status not in ("active", "retained"):
+            raise StaleEdit("会员名单已有变化，请刷新页面后重试")
+        self._record(self.LeftWithUnion, ctx, to_body=to_body)
 
     def erase_personal_data(self, ctx: Context, reason: str) -> None:
         """Record that the person's sealed data is erased (the key is destroyed after)."""

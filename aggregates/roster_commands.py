@@ -261,6 +261,17 @@ class RosterCommands:
         self._save(check)
         return check.id
 
+    def transfer_union_away(self: UnionOffice, ctx: Context, union_id: UUID, to_body: str, reason: str,
+                            member_ids: list[UUID]) -> None:
+        """转出: the union and its members (active and retained, as listed on the form) leave the subdistrict."""
+        self._authorise(ctx, "transfer_union_away")
+        union = self._load(union_id, Union)
+        members = [self._load(member_id, Member) for member_id in dict.fromkeys(member_ids)]
+        union.transfer_away(ctx, to_body, reason, len(members))
+        for member in members:
+            member.leave_with_union(ctx, union_id, to_body.strip())
+        self._save(union, *members)
+
     def dissolve_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str) -> None:
         """Record that a union was deregistered."""
         self._authorise(ctx, "dissolve_union")

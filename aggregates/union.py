@@ -118,6 +118,15 @@ class Union(OfficeAggregate):
         def apply(self, aggregate: Union) -> None:
             aggregate.dissolved = True
 
+    class TransferredAway(OfficeAggregate.Event):
+        """转出: the union now belongs to a body outside the subdistrict; its members went with it."""
+
+        to_body: str
+        members: int
+
+        def apply(self, aggregate: Union) -> None:
+            aggregate.dissolved = True  # closed to the office's commands, like a dissolved union
+
     class LegalPersonRegistered(OfficeAggregate.Event):
         """§2.3: the union's legal-person status registered, or its certificate changed (法人资格登记、变更)."""
 
@@ -311,6 +320,12 @@ class Union(OfficeAggregate):
         earlier = getattr(self, "assessed", {}).get(f"{year}:{standard}")
         self._record(self.ComplianceAssessed, ctx, corrects=EventRef(self.id, earlier) if earlier else None,
                      year=year, standard=standard, checklist={item: item in met for item in items})
+
+    def transfer_away(self, ctx: Context, to_body: str, reason: str, members: int) -> None:
+        """Record that the union moved to a body outside the subdistrict, with `members` members."""
+        self.check_open()
+        self._record(self.TransferredAway, ctx, reason=checked_text(reason, "reason", "理由", 200),
+                     to_body=checked_text(to_body, "to_body", "接收的上级工会", 60), members=members)
 
     def dissolve(self, ctx: Context, reason: str) -> None:
         """Record that the union was deregistered (注销)."""

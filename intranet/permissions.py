@@ -55,7 +55,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "unions.cadres": ALL_STAFF,
     **dict.fromkeys((f"unions.{a}" for a in ("rename", "elect", "appoint", "vacate", "dissolve", "assess",
                                               "approve_election", "form_group", "elect_leader", "file_leader",
-                                              "upgrade", "legal_person")),
+                                              "upgrade", "legal_person", "transfer_away")),
                     ROSTER_KEEPERS),
     "grid.index": ALL_STAFF,
     "grid.assign": ROSTER_KEEPERS,

@@ -106,6 +106,9 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Union", "OfficeHolderVacated"): lambda f, n: _(
         "%(person)s不再担任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
     ("Union", "Dissolved"): lambda _f, _n: _("工会注销"),
+    ("Union", "TransferredAway"): lambda f, _n: _(
+        "工会转出本街道，转至%(body)s，会员 %(n)s 人随同转出", body=f["to_body"], n=f["members"]),
+    ("Member", "LeftWithUnion"): lambda f, _n: _("随所在工会转出本街道（转至%(body)s）", body=f["to_body"]),
     ("Union", "LegalPersonRegistered"): lambda f, _n: _("登记工会法人资格，证书编号 %(no)s", no=f["certificate_no"]),
     ("Union", "Upgraded"): lambda f, _n: _(
         "由%(old)s升格为%(new)s", old=KINDS.get(f["from_kind"], ""), new=KINDS.get(f["to_kind"], "")),

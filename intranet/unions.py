@@ -246,6 +246,17 @@ def cadres() -> str:
                 problem=problem, posts=POSTS)
 
 
+@bp.post("/unions/<uuid:union_id>/transfer-away")
+def transfer_away(union_id: UUID) -> str | Response:
+    """转出: the union and its members leave the subdistrict for another body."""
+    def action() -> None:
+        conn, today = views(), backend().office.today()
+        listed = roster.members_of_union_on(conn, str(union_id), today, ("active", "retained"))
+        backend().office.transfer_union_away(command_context("transfer_union_away"), union_id, form("to_body"),
+                                             form("reason"), [UUID(m.member_id) for m in listed])
+    return _act(union_id, action, _("已登记转出"))
+
+
 @bp.post("/unions/<uuid:union_id>/dissolve")
 def dissolve(union_id: UUID) -> str | Response:
     """注销."""

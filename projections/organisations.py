@@ -14,13 +14,14 @@ from projections.roster import counts_on
 
 projection = Projection(
     name="organisations",
-    schema_version=4,
+    schema_version=5,
     tables=[
         """CREATE TABLE unions (
             union_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent_id TEXT,
             workers_at_founding INTEGER NOT NULL, approver TEXT NOT NULL, approval_ref TEXT NOT NULL,
             founded_on TEXT NOT NULL, term_start TEXT NOT NULL, term_end TEXT NOT NULL, dissolved_on TEXT,
-            established_on TEXT, election_approval_ref TEXT, certificate_no TEXT, version INTEGER NOT NULL)""",
+            established_on TEXT, election_approval_ref TEXT, certificate_no TEXT, left_to TEXT,
+            version INTEGER NOT NULL)""",
         # ORG-10: union groups and their leaders.
         """CREATE TABLE union_groups (
             union_id TEXT NOT NULL, name TEXT NOT NULL, formed_on TEXT NOT NULL, leader_id TEXT, elected_on TEXT,
@@ -98,6 +99,11 @@ def _vacated(step: Step, e: Union.OfficeHolderVacated) -> None:
 @projection.on(Union.Dissolved)
 def _dissolved(step: Step, e: Union.Dissolved) -> None:
     _touch(step, "unions", str(e.originator_id), e, dissolved_on=e.occurred_on.isoformat())
+
+
+@projection.on(Union.TransferredAway)
+def _transferred_away(step: Step, e: Union.TransferredAway) -> None:
+    _touch(step, "unions", str(e.originator_id), e, dissolved_on=e.occurred_on.isoformat(), left_to=e.to_body)
 
 
 @projection.on(Union.LegalPersonRegistered)
@@ -324,6 +330,7 @@ class UnionRow:
     units: int
     established_on: date | None  # ORG-02: the founding election's result approved by the higher union
     certificate_no: str | None  # §2.3: legal-person certificate
+    left_to: str | None  # 转出: the body outside the subdistrict it moved to (dissolved_on is then the date)
     chair_vacant: bool  # ORG-09: a vacant chair is to be filled by by-election
     women: int  # active women members
     women_organ: bool  # a women's committee chair appointed (§2.3, Q3)
@@ -365,7 +372,7 @@ def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, 
         date.fromisoformat(r["term_end"]), date.fromisoformat(r["dissolved_on"]) if r["dissolved_on"] else None,
         r["approver"], r["approval_ref"], r["version"], members.get("active", 0), members.get("retained", 0),
         *workforce_units, established_on=date.fromisoformat(r["established_on"]) if r["established_on"] else None,
-        certificate_no=r["certificate_no"],
+        certificate_no=r["certificate_no"], left_to=r["left_to"],
         chair_vacant=vacant, women=women, women_organ=women_organ)
 
 
@@ -462,6 +469,7 @@ class Movements:
     dissolved: int
     renamed: int
     upgraded: int
+    transferred_away: int
 
 
 def movements(conn: sqlite3.Connection, start: date, end: date) -> Movements:
@@ -473,7 +481,8 @@ def movements(conn: sqlite3.Connection, start: date, end: date) -> Movements:
         "SELECT COUNT(DISTINCT enterprise_id) FROM coverage_spells WHERE union_id IS NOT NULL"
         " AND from_date BETWEEN ? AND ?", [start.isoformat(), end.isoformat()]).fetchone()[0]
     return Movements(counts.get("Union.Founded", 0), covered, counts.get("Union.CommitteeElected", 0),
-                     counts.get("Union.Dissolved", 0), counts.get("Union.Renamed", 0), counts.get("Union.Upgraded", 0))
+                     counts.get("Union.Dissolved", 0), counts.get("Union.Renamed", 0), counts.get("Union.Upgraded", 0),
+                     counts.get("Union.TransferredAway", 0))
 
 
 def union_names(conn: sqlite3.Connection) -> dict[str, str]:

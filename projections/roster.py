@@ -196,6 +196,11 @@ def _reactivated(step: Step, e: Member.Reactivated) -> None:
           enterprise_id=str(e.enterprise_id) if e.enterprise_id else None)
 
 
+@projection.on(Member.LeftWithUnion)
+def _left_with_union(step: Step, e: Member.LeftWithUnion) -> None:
+    _move(step, e, "transferred_away")
+
+
 @projection.on(Member.PersonalDataErased)
 def _erased(step: Step, e: Member.PersonalDataErased) -> None:
     step.db["members"].update(str(e.originator_id), {

@@ -893,3 +893,29 @@ def test_a_unions_legal_person_certificate_is_registered_and_changed(office: Uni
     with pytest.raises(InvalidInput):
         office.register_union_legal_person(system(office), union_id, "工法证2026009")
     assert office.recorder.max_notification_id() == before
+
+
+def test_a_union_transferred_out_takes_its_members_with_it(office: UnionOffice):
+    """§2.3 / R-03 转出: the union leaves the subdistrict; its active and retained members go with it."""
+    home, other = union(office), union(office)
+    staying_elsewhere = member(office, other, name="他会会员")
+    active, retired = member(office, home, name="在会会员"), member(office, home, name="退休会员")
+    office.retain_membership(system(office), retired, "retirement")
+    office.transfer_union_away(system(office), home, "沈河区总工会", "划转管理", [active, retired])
+    assert office.repository.get(active).status == "transferred_away"
+    assert office.repository.get(retired).status == "transferred_away"
+    assert office.repository.get(staying_elsewhere).status == "active"
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput):
+        office.rename_union(system(office), home, "新名称", "已转出")
+    assert office.recorder.max_notification_id() == before
+
+
+def test_a_union_transfer_with_a_stale_member_list_records_nothing(office: UnionOffice):
+    home, other = union(office), union(office)
+    moved_meanwhile = member(office, home, name="已调走的会员")
+    office.transfer_member_out(system(office), moved_meanwhile, "JZ-77", to_union_id=other)
+    before = office.recorder.max_notification_id()
+    with pytest.raises(DomainError):
+        office.transfer_union_away(system(office), home, "沈河区总工会", "划转管理", [moved_meanwhile])
+    assert office.recorder.max_notification_id() == before

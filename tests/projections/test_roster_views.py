@@ -484,3 +484,19 @@ def test_organisation_movements_count_the_years_foundings_renamings_and_dissolut
         earlier = organisations.movements(conn, date(2025, 1, 1), date(2025, 12, 31))
     assert (moved.founded, moved.units_covered, moved.renamed, moved.upgraded, moved.dissolved) == (2, 1, 1, 1, 1)
     assert earlier.founded == 0
+
+
+def test_a_union_transferred_out_is_counted_among_the_years_movements_and_its_members_leave(
+        office: UnionOffice, read_models: ReadModels):
+    """R-03 转出."""
+    home = union(office, name="将转出的工会")
+    person = member(office, home)
+    office.transfer_union_away(ctx_of(office), home, "沈河区总工会", "划转管理", [person])
+    read_models.catch_up()
+    with read_models.reading() as conn:
+        moved = organisations.movements(conn, date(2026, 1, 1), TODAY)
+        left = organisations.union(conn, str(home), TODAY)
+        status = roster.status_on(conn, str(person), TODAY)
+    assert moved.transferred_away == 1
+    assert (left.left_to, left.dissolved_on) == ("沈河区总工会", TODAY)
+    assert status.status == "transferred_away"

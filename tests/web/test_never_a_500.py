@@ -392,6 +392,8 @@ CASES: list[Case] = [
     Case("unions.assess", _on_union(lambda _m: {"year": "2026", "standard": "six_haves",
                                                 "met": ["six_haves:premises", "six_haves:rules"]}),
          ("year", "standard"), ("met",), probe=("year", "standard")),
+    Case("unions.transfer_away", _on_union(lambda _m: {"to_body": "沈河区总工会", "reason": "划转"}),
+         ("to_body", "reason"), accepts=TEXT_ONLY),
     Case("unions.legal_person", _on_union(lambda _m: {"certificate_no": f"工法证{_n():06d}"}), ("certificate_no",),
          accepts=TEXT_ONLY),
     Case("unions.upgrade", _on_union(lambda _m: {"reason": "社区工会联合会升格"}, kind="community"), ("reason",),
