@@ -272,10 +272,16 @@ class RosterCommands:
             member.leave_with_union(ctx, union_id, to_body.strip())
         self._save(union, *members)
 
-    def dissolve_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str) -> None:
-        """Record that a union was deregistered."""
+    def dissolve_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str,
+                       member_ids: list[UUID] | None = None) -> None:
+        """Record that a union was deregistered; refused while any of its listed members is still in it."""
         self._authorise(ctx, "dissolve_union")
         union = self._load(union_id, Union)
+        remaining = [m for m in (self._get_or_none(i) for i in member_ids or [])
+                     if isinstance(m, Member) and m.union_id == union_id and m.status in ("active", "retained")]
+        if remaining:
+            raise InvalidInput("该工会还有会员 %(n)s 人，请先为他们办理接转，再注销工会", field="reason",
+                               n=len(remaining))
         union.dissolve(ctx, reason)
         self._save(union)
 

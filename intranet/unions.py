@@ -260,5 +260,8 @@ def transfer_away(union_id: UUID) -> str | Response:
 @bp.post("/unions/<uuid:union_id>/dissolve")
 def dissolve(union_id: UUID) -> str | Response:
     """注销."""
-    return _act(union_id, lambda: backend().office.dissolve_union(
-        command_context("dissolve_union"), union_id, form("reason")), _("已登记注销"))
+    def action() -> None:
+        listed = roster.members_of_union_on(views(), str(union_id), backend().office.today(), ("active", "retained"))
+        backend().office.dissolve_union(command_context("dissolve_union"), union_id, form("reason"),
+                                        [UUID(m.member_id) for m in listed])
+    return _act(union_id, action, _("已登记注销"))

@@ -919,3 +919,17 @@ def test_a_union_transfer_with_a_stale_member_list_records_nothing(office: Union
     with pytest.raises(DomainError):
         office.transfer_union_away(system(office), home, "沈河区总工会", "划转管理", [moved_meanwhile])
     assert office.recorder.max_notification_id() == before
+
+
+def test_a_union_with_members_still_in_it_is_not_dissolved(office: UnionOffice):
+    """§2.3: a union is deregistered only once its members have been transferred."""
+    home, other = union(office), union(office)
+    person = member(office, home)
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput, match="还有会员 1 人"):
+        office.dissolve_union(system(office), home, "企业关闭", [person])
+    assert office.recorder.max_notification_id() == before
+    office.transfer_member_out(system(office), person, "JZ-88", to_union_id=other)
+    office.receive_member_transfer(system(office), person, other, "JZ-88")
+    office.dissolve_union(system(office), home, "企业关闭", [person])
+    assert office.repository.get(home).dissolved
