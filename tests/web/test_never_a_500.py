@@ -406,7 +406,9 @@ CASES: list[Case] = [
          ("group", "member_id", "electors"), probe=("member_id", "electors")),
     Case("unions.file_leader", _on_union(lambda _m: {"group": "第一小组", "filed_on": TODAY}), ("group", "filed_on"),
          probe=("filed_on",)),
-    Case("unions.dissolve", _on_union(lambda _m: {"reason": "企业关闭"}), ("reason",), accepts=TEXT_ONLY),
+    # A union with members is refused dissolution; this one has none.
+    Case("unions.dissolve", lambda w: ({"union_id": helpers.union(w.office)}, {"reason": "企业关闭"}), ("reason",),
+         accepts=TEXT_ONLY),
     Case("grid.assign", _grid_cell, ("community", "name", "leader", "workers", "duties"), probe=("workers",),
          accepts=TEXT_ONLY),
     Case("enterprises.create", _enterprise_registration,
