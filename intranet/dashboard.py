@@ -9,7 +9,7 @@ from aggregates.chain import sqlite_head
 from aggregates.roles import ALL_STAFF
 from aggregates.settings import value_on
 from intranet.summaries import stream_label, summariser
-from intranet.web import backend, page, views
+from intranet.web import as_of, backend, page, views
 from projections import audit_trail, organisations, roster, settings_history, users
 
 bp = Blueprint("dashboard", __name__)
@@ -24,24 +24,28 @@ def index() -> str:
     if not current_user.has_role(*ALL_STAFF):
         return page("dashboard/index.html", staff=False, **context)
     conn = views()
+    on, _today, problem = as_of()
     settings = settings_history.in_force(conn, today)
     summary, names = summariser(conn)
     settings_aggregate = office.settings()
-    minimum = int(value_on(settings_aggregate, "standalone_union_min_headcount", today) or 25)
-    unions = [u for u in organisations.unions_on(conn, today) if u.dissolved_on is None]
+    minimum = int(value_on(settings_aggregate, "standalone_union_min_headcount", on) or 25)
+    unions = [u for u in organisations.unions_on(conn, on) if u.dissolved_on is None or u.dissolved_on > on]
     workforce = sum(u.workforce for u in unions)
     return page(
         "dashboard/index.html",
+        "roster_figures",
         staff=True,
-        totals=roster.totals(conn),
+        on=on,
+        problem=problem,
+        totals=roster.totals(conn, on),
         unions=len(unions),
-        coverage=organisations.coverage_on(conn, today, minimum),
+        coverage=organisations.coverage_on(conn, on, minimum),
         membership_rate=sum(u.members for u in unions) / workforce if workforce else None,
-        target=value_on(settings_aggregate, "membership_rate_target", today),
-        new_unions=sum(1 for u in unions if u.founded_on.year == today.year),
-        new_members=roster.newcomers_in(conn, today.year),
-        unions_quota=value_on(settings_aggregate, "annual_new_unions_quota", today),
-        members_quota=value_on(settings_aggregate, "annual_new_members_quota", today),
+        target=value_on(settings_aggregate, "membership_rate_target", on),
+        new_unions=sum(1 for u in unions if u.founded_on.year == on.year),
+        new_members=roster.newcomers_in(conn, on.year, on),
+        unions_quota=value_on(settings_aggregate, "annual_new_unions_quota", on),
+        members_quota=value_on(settings_aggregate, "annual_new_members_quota", on),
         active_users=users.active_count(conn),
         events_total=audit_trail.count(conn),
         events_today=audit_trail.count(conn, audit_trail.Filter(date_from=today, date_to=today)),

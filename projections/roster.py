@@ -17,13 +17,13 @@ from projections.engine import Projection, Step, insert
 
 projection = Projection(
     name="roster",
-    schema_version=2,
+    schema_version=3,
     tables=[
         """CREATE TABLE members (
             member_id TEXT PRIMARY KEY, name TEXT NOT NULL, initials TEXT NOT NULL, gender TEXT NOT NULL,
             birth_date TEXT NOT NULL, union_id TEXT NOT NULL, enterprise_id TEXT, status TEXT NOT NULL,
             frontline INTEGER NOT NULL, employment_type TEXT NOT NULL, joined_on TEXT NOT NULL, card_no TEXT,
-            id_masked TEXT, id_tail TEXT,
+            card_since TEXT, id_masked TEXT, id_tail TEXT,
             phone_masked TEXT, transferred_from TEXT, erased INTEGER NOT NULL DEFAULT 0, version INTEGER NOT NULL)""",
         "CREATE INDEX members_by_union ON members (union_id, status)",
         "CREATE INDEX members_by_card ON members (card_no)",
@@ -83,7 +83,7 @@ def _admitted(step: Step, e: Member.Admitted) -> None:
         "birth_date": e.birth_date.isoformat(), "union_id": str(e.union_id),
         "enterprise_id": str(e.enterprise_id) if e.enterprise_id else None, "status": "active",
         "frontline": int(e.frontline), "employment_type": e.employment_type, "joined_on": e.joined_on.isoformat(),
-        "card_no": e.card_no,
+        "card_no": e.card_no, "card_since": e.occurred_on.isoformat() if e.card_no else None,
         "id_masked": person.masked if person else None, "id_tail": person.tail if person else None,
         "phone_masked": _mask_phone(step.unseal(e.phone)), "transferred_from": e.transferred_from,
         "version": e.originator_version,
@@ -125,7 +125,8 @@ def _id_corrected(step: Step, e: Member.IdNumberCorrected) -> None:
 
 @projection.on(Member.CardIssued)
 def _card(step: Step, e: Member.CardIssued) -> None:
-    step.db["members"].update(str(e.originator_id), {"card_no": e.card_no, "version": e.originator_version})
+    step.db["members"].update(str(e.originator_id), {"card_no": e.card_no, "card_since": e.occurred_on.isoformat(),
+                                                     "version": e.originator_version})
 
 
 @projection.on(Member.TransferredOut)
@@ -379,7 +380,7 @@ def counts_on(conn: sqlite3.Connection, day: date) -> dict[str, dict[str, int]]:
 
 @dataclass(frozen=True)
 class Totals:
-    """Office-wide membership figures as they stand now."""
+    """Office-wide membership figures on a date."""
 
     active: int
     retained: int
@@ -393,17 +394,20 @@ class Totals:
         return self.with_card / members if members else None
 
 
-def newcomers_in(conn: sqlite3.Connection, year: int) -> int:
-    """ORG-06 / R-05: members who joined in `year` (not counting those transferred in from outside)."""
-    return conn.execute("SELECT COUNT(*) FROM members WHERE joined_on LIKE ? AND transferred_from IS NULL",
-                        [f"{year}-%"]).fetchone()[0]
+def newcomers_in(conn: sqlite3.Connection, year: int, until: date | None = None) -> int:
+    """ORG-06 / R-05: members who joined in `year` (up to `until`), not counting transfers in from outside."""
+    end = (until or date(year, 12, 31)).isoformat()
+    return conn.execute("SELECT COUNT(*) FROM members WHERE joined_on BETWEEN ? AND ? AND transferred_from IS NULL",
+                        [f"{year}-01-01", end]).fetchone()[0]
 
 
-def totals(conn: sqlite3.Connection) -> Totals:
-    """How many members are active, retained, in transit, and how many hold a card."""
+def totals(conn: sqlite3.Connection, day: date) -> Totals:
+    """How many members were active, retained and in transit on `day`, and how many of them held a card."""
     row = conn.execute(
-        "SELECT SUM(status = 'active'), SUM(status = 'retained'), SUM(status = 'in_transit'),"
-        " SUM(status IN ('active', 'retained') AND card_no IS NOT NULL) FROM members").fetchone()
+        "SELECT SUM(s.status = 'active'), SUM(s.status = 'retained'), SUM(s.status = 'in_transit'),"
+        " SUM(s.status IN ('active', 'retained') AND m.card_since <= :day)"
+        " FROM member_spells s JOIN members m USING (member_id)"
+        " WHERE s.from_date <= :day AND (s.to_date IS NULL OR s.to_date > :day)", {"day": day.isoformat()}).fetchone()
     return Totals(*(n or 0 for n in row))
 
 

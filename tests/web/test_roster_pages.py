@@ -837,3 +837,18 @@ def test_a_grid_cell_without_workers_is_refused_with_a_message(clerk: Session, b
                                     "duties": "走访"}, htmx=True)
     assert "请至少填写一名网格员" in response.text
     assert _position(backend) == before
+
+
+def test_the_dashboards_roster_figures_can_be_shown_as_of_a_past_date(
+        clerk: Session, backend: Backend, union_id: UUID, clock: Clock) -> None:
+    """Every roster figure as of a past date: the dashboard too."""
+    helpers.member(backend.office, union_id, name="早入会的")
+    clock.advance(days=10)
+    helpers.member(backend.office, union_id, name="后入会的")
+    backend.read_models.catch_up()
+    now = clerk.get("/", headers={"HX-Request": "true"}).text
+    then = clerk.get("/?on=2026-03-08", headers={"HX-Request": "true"}).text
+    figure = re.compile(r'<div class="figure">(\d+)</div><div class="label">在会会员')
+    assert figure.search(now)[1] == "2"
+    assert figure.search(then)[1] == "1"
+    assert "<html" not in then
