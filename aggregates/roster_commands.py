@@ -18,6 +18,7 @@ from aggregates.errors import AlreadyExists, InvalidInput, NotFound
 from aggregates.grid_cell import GridCell
 from aggregates.identifiers import IdNumber, checked_id_number
 from aggregates.member import Member, checked_card, checked_slip
+from aggregates.quota_plan import QuotaPlan
 from aggregates.settings import require
 from aggregates.union import Union
 from aggregates.unique_key import UniqueKey
@@ -271,6 +272,14 @@ class RosterCommands:
         for member in members:
             member.leave_with_union(ctx, union_id, to_body.strip())
         self._save(union, *members)
+
+    def set_community_quota(self: UnionOffice, ctx: Context, *, year: int, community: str, new_unions: int,
+                            new_members: int, reason: str) -> None:
+        """Set a community's share of the year's quotas for new unions and new members (ORG-06)."""
+        self._authorise(ctx, "set_community_quota")
+        plan = self._get_or_none(QuotaPlan.id_for(year)) or QuotaPlan.start(ctx, year)
+        plan.set(ctx, community, new_unions, new_members, reason)
+        self._save(plan)
 
     def dissolve_union(self: UnionOffice, ctx: Context, union_id: UUID, reason: str,
                        member_ids: list[UUID] | None = None) -> None:

@@ -97,8 +97,8 @@ class RosterYear:
                   (300, self.found_a_new_union), (330, self.issue_cards), (350, self.receive_transfers)]
         steps += [(day, self.report_payrolls) for day in (35, 125, 215, 305)]
         steps.append((340, self.assess_unions))
-        steps += [(14, self.approve_elections), (60, self.form_groups), (75, self.file_group_leaders),
-                  (20, self.draw_grid)]
+        steps += [(22, self.set_quotas), (14, self.approve_elections), (60, self.form_groups),
+                  (75, self.file_group_leaders), (20, self.draw_grid)]
         return steps
 
     # -- the census ---------------------------------------------------------------------------------
@@ -335,6 +335,13 @@ class RosterYear:
             self._found(self.office.repository.get(unit.enterprise_id).name + "工会", "enterprise", [unit])
         for _ in range(max(round(unit.workers * 0.8), 1)):
             self._admit(unit, unit.union_id, self.ctx().occurred_on)  # type: ignore[arg-type]
+
+    def set_quotas(self) -> None:
+        """ORG-06: the higher union's yearly quotas, by community."""
+        for community in COMMUNITIES[: SCALES[self.scale][1]]:
+            self.office.set_community_quota(self.ctx(), year=self.ctx().occurred_on.year, community=community,
+                                            new_unions=1, new_members=self.rng.choice((20, 30, 40)),
+                                            reason="区总工会年度建会任务分解")
 
     def approve_elections(self) -> None:
         """ORG-02: the higher union approves the founding elections (one is still pending)."""

@@ -53,6 +53,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "unions.create": ROSTER_KEEPERS,
     "unions.detail": ALL_STAFF,
     "unions.cadres": ALL_STAFF,
+    "unions.quota": ROSTER_KEEPERS,
     **dict.fromkeys((f"unions.{a}" for a in ("rename", "elect", "appoint", "vacate", "dissolve", "assess",
                                               "approve_election", "form_group", "elect_leader", "file_leader",
                                               "upgrade", "legal_person", "transfer_away")),

@@ -106,6 +106,10 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Union", "OfficeHolderVacated"): lambda f, n: _(
         "%(person)s不再担任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
     ("Union", "Dissolved"): lambda _f, _n: _("工会注销"),
+    ("QuotaPlan", "Started"): lambda f, _n: _("建立%(year)s年度建会和发展会员任务", year=f["year"]),
+    ("QuotaPlan", "QuotaSet"): lambda f, _n: _(
+        "%(year)s年度%(community)s任务：新建工会 %(u)s 个，发展会员 %(m)s 名", year=f["year"],
+        community=f["community"], u=f["new_unions"], m=f["new_members"]),
     ("Union", "TransferredAway"): lambda f, _n: _(
         "工会转出本街道，转至%(body)s，会员 %(n)s 人随同转出", body=f["to_body"], n=f["members"]),
     ("Member", "LeftWithUnion"): lambda f, _n: _("随所在工会转出本街道（转至%(body)s）", body=f["to_body"]),
@@ -166,6 +170,7 @@ STREAM_LABELS = {
     "Member": "会员",
     "GridCell": "网格",
     "CensusCheck": "名录核对",
+    "QuotaPlan": "年度任务",
 }
 
 

@@ -34,13 +34,13 @@ from intranet.web import (
     views,
     whole,
 )
-from projections import audit_trail, organisations, roster
+from projections import audit_trail, organisations, quotas, roster
 
 bp = Blueprint("unions", __name__)
 
 
 @bp.get("/unions")
-def index() -> str:
+def index(errors: dict[str, str] | None = None) -> str:
     """Every union with its members, covered workforce and membership rate as of a date."""
     on, today, problem = as_of()
     settings = backend().office.settings()
@@ -52,6 +52,8 @@ def index() -> str:
     return page("unions/index.html", "table", unions=unions, on=on, today=today, six=six,
                 six_rate=passed / len(live) if live else None,
                 moved=organisations.movements(views(), year_start, on), year_start=year_start,
+                progress=quotas.progress(views(), on.year, on), errors=errors or {},
+                keeper=current_user.has_role(*ROSTER_KEEPERS),
                 six_target=value_on(settings, "six_haves_target", on),
                 problem=problem, kinds=KINDS, target=value_on(settings, "membership_rate_target", on),
                 women_minimum=value_on(settings, "women_committee_min_women", on),
@@ -236,6 +238,22 @@ def file_leader(union_id: UUID) -> str | Response:
             raise InvalidInput("请填写备案日期", field="filed_on")
         backend().office.file_group_leader(command_context("file_group_leader"), union_id, form("group"), filed_on)
     return _act(union_id, action, _("已登记备案"))
+
+
+@bp.post("/unions/quotas")
+def quota() -> str | Response:
+    """Set a community's share of the year's quotas (ORG-06)."""
+    try:
+        year, new_unions, new_members = whole(form("year")), whole(form("new_unions")), whole(form("new_members"))
+        if year is None or new_unions is None or new_members is None:
+            raise InvalidInput("年度和指标须为整数", field="new_members")
+        backend().office.set_community_quota(command_context("set_community_quota"), year=year,
+                                             community=form("community"), new_unions=new_unions,
+                                             new_members=new_members, reason=form("reason"))
+    except DomainError as error:
+        return index(errors=field_errors(error))
+    backend().read_models.catch_up()
+    return go(url_for("unions.index"))
 
 
 @bp.get("/unions/cadres")

@@ -933,3 +933,13 @@ def test_a_union_with_members_still_in_it_is_not_dissolved(office: UnionOffice):
     office.receive_member_transfer(system(office), person, other, "JZ-88")
     office.dissolve_union(system(office), home, "企业关闭", [person])
     assert office.repository.get(home).dissolved
+
+
+@pytest.mark.parametrize(("year", "unions", "members", "reason"), [
+    (2030, 1, 1, "下达"), (2026, -1, 1, "下达"), (2026, 1, -5, "下达"), (2026, 1, 1, "")])
+def test_org06_a_bad_quota_is_refused(office: UnionOffice, year: int, unions: int, members: int, reason: str):
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput):
+        office.set_community_quota(system(office), year=year, community="新华社区", new_unions=unions,
+                                   new_members=members, reason=reason)
+    assert office.recorder.max_notification_id() == before

@@ -500,3 +500,23 @@ def test_a_union_transferred_out_is_counted_among_the_years_movements_and_its_me
     assert moved.transferred_away == 1
     assert (left.left_to, left.dissolved_on) == ("沈河区总工会", TODAY)
     assert status.status == "transferred_away"
+
+
+def test_each_communitys_new_unions_and_members_are_set_against_its_quota(
+        office: UnionOffice, read_models: ReadModels):
+    """ORG-06: quotas by sub-area (community) and what each has done this year."""
+    office.set_community_quota(ctx_of(office), year=2026, community="新华社区", new_unions=2, new_members=5,
+                               reason="区总工会下达")
+    home = union(office, [enterprise(office, workers=30)])
+    member(office, home)
+    member(office, home, name="去年入会的", joined_on=date(2025, 6, 1))
+    read_models.catch_up()
+    with read_models.reading() as conn:
+        (xinhua,) = [p for p in organisations_progress(conn) if p.community == "新华社区"]
+    assert (xinhua.unions_quota, xinhua.new_unions, xinhua.members_quota, xinhua.new_members) == (2, 1, 5, 1)
+
+
+def organisations_progress(conn):
+    from projections import quotas  # noqa: PLC0415 - keeps this test's import beside it
+
+    return quotas.progress(conn, 2026, TODAY)

@@ -200,6 +200,8 @@ ROSTER_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "correct_member_id_number": lambda o: (_member(o), helpers.id_number(), "登记有误"),
     "register_union_legal_person": lambda o: (helpers.union(o), "工法证2026001"),
     "transfer_union_away": lambda o: (helpers.union(o), "沈河区总工会", "划转", []),
+    "set_community_quota": lambda _o: ({"year": 2026, "community": "新华社区", "new_unions": 2, "new_members": 50,
+                                        "reason": "区总工会下达"},),
     "record_census_check": lambda _o: ({"source": "tax", "file_sha256": "0" * 64, "counts": {
         "register_rows": 1, "census_units": 1, "missing_from_census": 0, "not_in_register": 0,
         "name_differences": 0, "headcount_differences": 0}},),
