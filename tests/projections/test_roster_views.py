@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from aggregates.application import UnionOffice
-from projections import organisations, roster
+from projections import organisations, quotas, roster
 from projections.engine import ReadModels, dump
 from tests.conftest import Clock, as_role, system
 from tests.roster_helpers import enterprise, id_number, member, union
@@ -512,11 +512,6 @@ def test_each_communitys_new_unions_and_members_are_set_against_its_quota(
     member(office, home, name="去年入会的", joined_on=date(2025, 6, 1))
     read_models.catch_up()
     with read_models.reading() as conn:
-        (xinhua,) = [p for p in organisations_progress(conn) if p.community == "新华社区"]
+        (xinhua,) = [p for p in quotas.progress(conn, 2026, TODAY) if p.community == "新华社区"]
     assert (xinhua.unions_quota, xinhua.new_unions, xinhua.members_quota, xinhua.new_members) == (2, 1, 5, 1)
 
-
-def organisations_progress(conn):
-    from projections import quotas  # noqa: PLC0415 - keeps this test's import beside it
-
-    return quotas.progress(conn, 2026, TODAY)
