@@ -44,7 +44,7 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
             "assess_union_compliance", "approve_union_election", "form_union_group", "elect_group_leader",
             "file_group_leader", "assign_grid_cell", "upgrade_union", "record_census_check",
             "correct_member_id_number", "register_union_legal_person", "transfer_union_away",
-            "set_community_quota",
+            "set_community_quota", "record_union_activity",
             "vacate_office_holder", "dissolve_union", "admit_member", "correct_member_details",
             "issue_membership_card", "transfer_member_out", "receive_member_transfer", "complete_outside_transfer",
             "cancel_member_transfer", "retain_membership", "restore_membership", "withdraw_member", "expel_member",

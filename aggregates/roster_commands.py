@@ -273,6 +273,14 @@ class RosterCommands:
             member.leave_with_union(ctx, union_id, to_body.strip())
         self._save(union, *members)
 
+    def record_union_activity(self: UnionOffice, ctx: Context, union_id: UUID, *, held_on: date, title: str,
+                              participants: int) -> None:
+        """Record an activity a union held (§2.3: at least one every half-year for 25 or more workers)."""
+        self._authorise(ctx, "record_union_activity")
+        union = self._load(union_id, Union)
+        union.hold_activity(ctx, held_on, title, participants)
+        self._save(union)
+
     def set_community_quota(self: UnionOffice, ctx: Context, *, year: int, community: str, new_unions: int,
                             new_members: int, reason: str) -> None:
         """Set a community's share of the year's quotas for new unions and new members (ORG-06)."""

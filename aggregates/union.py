@@ -174,6 +174,13 @@ class Union(OfficeAggregate):
         group: str
         filed_on: date
 
+    class ActivityHeld(OfficeAggregate.Event):
+        """A union activity (§2.3: a union of 25 or more workers holds at least one every half-year)."""
+
+        held_on: date
+        title: str
+        participants: int
+
     class ComplianceAssessed(OfficeAggregate.Event):
         year: int
         standard: str
@@ -305,6 +312,16 @@ class Union(OfficeAggregate):
         if filed_on > ctx.occurred_on:
             raise InvalidInput("备案日期不能晚于今天", field="filed_on")
         self._record(self.GroupLeaderFiled, ctx, group=group, filed_on=filed_on)
+
+    def hold_activity(self, ctx: Context, held_on: date, title: str, participants: int) -> None:
+        """Record an activity the union held."""
+        self.check_open()
+        if held_on > ctx.occurred_on:
+            raise InvalidInput("活动日期不能晚于今天", field="held_on")
+        if not 1 <= participants <= 100_000:
+            raise InvalidInput("请填写参加人数", field="participants")
+        self._record(self.ActivityHeld, ctx, held_on=held_on, title=checked_text(title, "title", "活动名称", 60),
+                     participants=participants)
 
     def assess(self, ctx: Context, year: int, standard: str, met: list[str]) -> None:
         """Record the year's assessment against a checklist (ORG-08); a later one for the same

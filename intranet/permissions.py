@@ -56,7 +56,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "unions.quota": ROSTER_KEEPERS,
     **dict.fromkeys((f"unions.{a}" for a in ("rename", "elect", "appoint", "vacate", "dissolve", "assess",
                                               "approve_election", "form_group", "elect_leader", "file_leader",
-                                              "upgrade", "legal_person", "transfer_away")),
+                                              "upgrade", "legal_person", "transfer_away", "activity")),
                     ROSTER_KEEPERS),
     "grid.index": ALL_STAFF,
     "grid.assign": ROSTER_KEEPERS,

@@ -106,6 +106,8 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Union", "OfficeHolderVacated"): lambda f, n: _(
         "%(person)s不再担任%(post)s", person=_name(n, f["member_id"]), post=POSTS.get(f["post"], "")),
     ("Union", "Dissolved"): lambda _f, _n: _("工会注销"),
+    ("Union", "ActivityHeld"): lambda f, _n: _(
+        "%(day)s开展活动“%(title)s”，参加 %(n)s 人", day=day(f["held_on"]), title=f["title"], n=f["participants"]),
     ("QuotaPlan", "Started"): lambda f, _n: _("建立%(year)s年度建会和发展会员任务", year=f["year"]),
     ("QuotaPlan", "QuotaSet"): lambda f, _n: _(
         "%(year)s年度%(community)s任务：新建工会 %(u)s 个，发展会员 %(m)s 名", year=f["year"],

@@ -4,7 +4,7 @@ members, office-holders and covered units on any date."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import UUID
 
 from flask import Blueprint, abort, request, url_for
@@ -53,6 +53,7 @@ def index(errors: dict[str, str] | None = None) -> str:
                 six_rate=passed / len(live) if live else None,
                 moved=organisations.movements(views(), year_start, on), year_start=year_start,
                 progress=quotas.progress(views(), on.year, on), errors=errors or {},
+                inactive=_without_activity(unions, on),
                 keeper=current_user.has_role(*ROSTER_KEEPERS),
                 six_target=value_on(settings, "six_haves_target", on),
                 problem=problem, kinds=KINDS, target=value_on(settings, "membership_rate_target", on),
@@ -117,6 +118,7 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         kinds=KINDS, posts=POSTS, coverage=COVERAGE, organs=ORGANS, approvers=APPROVERS, standards=STANDARDS,
         assessments=organisations.assessments_of(conn, str(union_id)),
         groups=organisations.groups_of(conn, str(union_id)),
+        activities=organisations.activities_of(conn, str(union_id)),
         union_names=organisations.union_names(conn),
     )
 
@@ -254,6 +256,26 @@ def quota() -> str | Response:
         return index(errors=field_errors(error))
     backend().read_models.catch_up()
     return go(url_for("unions.index"))
+
+
+def _without_activity(unions: list[organisations.UnionRow], on: date) -> set[str]:
+    """§2.3: unions covering 25 or more workers with no activity in the half-year so far."""
+    start, _end = organisations.half_year_of(on)
+    minimum = int(value_on(backend().office.settings(), "standalone_union_min_headcount", on) or 25)
+    held = organisations.active_in(views(), start, on)
+    return {u.union_id for u in unions if u.workforce >= minimum and u.union_id not in held}
+
+
+@bp.post("/unions/<uuid:union_id>/activities")
+def activity(union_id: UUID) -> str | Response:
+    """Record an activity the union held."""
+    def action() -> None:
+        held_on, participants = parse_day(form("held_on"), "held_on"), whole(form("participants"))
+        if held_on is None or participants is None:
+            raise InvalidInput("请填写活动日期和参加人数", field="participants")
+        backend().office.record_union_activity(command_context("record_union_activity"), union_id,
+                                               held_on=held_on, title=form("title"), participants=participants)
+    return _act(union_id, action, _("已登记活动"))
 
 
 @bp.get("/unions/cadres")

@@ -14,7 +14,7 @@ from projections.roster import counts_on
 
 projection = Projection(
     name="organisations",
-    schema_version=5,
+    schema_version=6,
     tables=[
         """CREATE TABLE unions (
             union_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent_id TEXT,
@@ -45,6 +45,9 @@ projection = Projection(
             enterprise_id TEXT NOT NULL, union_id TEXT, mode TEXT, from_date TEXT NOT NULL,
             from_position INTEGER NOT NULL, to_date TEXT, PRIMARY KEY (enterprise_id, from_position))""",
         "CREATE INDEX coverage_by_union ON coverage_spells (union_id, from_date)",
+        """CREATE TABLE activities (
+            union_id TEXT NOT NULL, position INTEGER NOT NULL, held_on TEXT NOT NULL, title TEXT NOT NULL,
+            participants INTEGER NOT NULL, PRIMARY KEY (union_id, position))""",
         # ORG-08: the latest assessment of each union, year and standard.
         """CREATE TABLE compliance (
             union_id TEXT NOT NULL, year INTEGER NOT NULL, standard TEXT NOT NULL, met INTEGER NOT NULL,
@@ -142,6 +145,14 @@ def _group_leader(step: Step, e: Union.GroupLeaderElected) -> None:
 def _group_filed(step: Step, e: Union.GroupLeaderFiled) -> None:
     step.db.execute("UPDATE union_groups SET filed_on = ? WHERE union_id = ? AND name = ?",
                     [e.filed_on.isoformat(), str(e.originator_id), e.group])
+    _touch(step, "unions", str(e.originator_id), e)
+
+
+@projection.on(Union.ActivityHeld)
+def _activity(step: Step, e: Union.ActivityHeld) -> None:
+    insert(step.db, "activities", {"union_id": str(e.originator_id), "position": step.position,
+                                   "held_on": e.held_on.isoformat(), "title": e.title,
+                                   "participants": e.participants})
     _touch(step, "unions", str(e.originator_id), e)
 
 
@@ -483,6 +494,25 @@ def movements(conn: sqlite3.Connection, start: date, end: date) -> Movements:
     return Movements(counts.get("Union.Founded", 0), covered, counts.get("Union.CommitteeElected", 0),
                      counts.get("Union.Dissolved", 0), counts.get("Union.Renamed", 0), counts.get("Union.Upgraded", 0),
                      counts.get("Union.TransferredAway", 0))
+
+
+def half_year_of(day: date) -> tuple[date, date]:
+    """The half-year `day` falls in: 1 January–30 June or 1 July–31 December."""
+    return (date(day.year, 1, 1), date(day.year, 6, 30)) if day.month <= 6 else (
+        date(day.year, 7, 1), date(day.year, 12, 31))
+
+
+def active_in(conn: sqlite3.Connection, start: date, end: date) -> set[str]:
+    """The unions that held an activity between two dates (both included)."""
+    return {r[0] for r in conn.execute("SELECT DISTINCT union_id FROM activities WHERE held_on BETWEEN ? AND ?",
+                                       [start.isoformat(), end.isoformat()])}
+
+
+def activities_of(conn: sqlite3.Connection, union_id: str) -> list[tuple[date, str, int]]:
+    """(date, title, participants) of a union's activities, newest first."""
+    return [(date.fromisoformat(r[0]), r[1], r[2]) for r in conn.execute(
+        "SELECT held_on, title, participants FROM activities WHERE union_id = ? ORDER BY held_on DESC, position DESC",
+        [union_id])]
 
 
 def union_names(conn: sqlite3.Connection) -> dict[str, str]:

@@ -515,3 +515,18 @@ def test_each_communitys_new_unions_and_members_are_set_against_its_quota(
         (xinhua,) = [p for p in quotas.progress(conn, 2026, TODAY) if p.community == "新华社区"]
     assert (xinhua.unions_quota, xinhua.new_unions, xinhua.members_quota, xinhua.new_members) == (2, 1, 5, 1)
 
+
+
+def test_a_union_of_25_or_more_workers_without_an_activity_this_half_year_is_known(
+        office: UnionOffice, read_models: ReadModels):
+    """§2.3 (篇4): a union covering 25 or more workers holds at least one activity every half-year."""
+    busy, idle = union(office, [enterprise(office, workers=30)]), union(office, [enterprise(office, workers=40)])
+    office.record_union_activity(ctx_of(office), busy, held_on=date(2026, 2, 14), title="迎春联欢会", participants=25)
+    office.record_union_activity(ctx_of(office), idle, held_on=date(2025, 11, 1), title="去年的活动", participants=9)
+    read_models.catch_up()
+    start, end = organisations.half_year_of(TODAY)
+    with read_models.reading() as conn:
+        held = organisations.active_in(conn, start, TODAY)
+    assert (start, end) == (date(2026, 1, 1), date(2026, 6, 30))
+    assert str(busy) in held
+    assert str(idle) not in held

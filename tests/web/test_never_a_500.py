@@ -395,6 +395,8 @@ CASES: list[Case] = [
     Case("unions.quota", lambda _w: ({}, {"year": "2026", "community": f"社区{_n()}", "new_unions": "2",
                                           "new_members": "50", "reason": "区总工会下达"}),
          ("year", "community", "new_unions", "new_members", "reason"), probe=("year", "new_unions", "new_members")),
+    Case("unions.activity", _on_union(lambda _m: {"held_on": TODAY, "title": "健步走", "participants": "20"}),
+         ("held_on", "title", "participants"), probe=("held_on", "participants")),
     Case("unions.transfer_away", _on_union(lambda _m: {"to_body": "沈河区总工会", "reason": "划转"}),
          ("to_body", "reason"), accepts=TEXT_ONLY),
     Case("unions.legal_person", _on_union(lambda _m: {"certificate_no": f"工法证{_n():06d}"}), ("certificate_no",),

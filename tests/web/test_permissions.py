@@ -200,6 +200,8 @@ ROSTER_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "correct_member_id_number": lambda o: (_member(o), helpers.id_number(), "登记有误"),
     "register_union_legal_person": lambda o: (helpers.union(o), "工法证2026001"),
     "transfer_union_away": lambda o: (helpers.union(o), "沈河区总工会", "划转", []),
+    "record_union_activity": lambda o: (helpers.union(o), {"held_on": date(2026, 3, 1), "title": "健步走",
+                                                           "participants": 20}),
     "set_community_quota": lambda _o: ({"year": 2026, "community": "新华社区", "new_unions": 2, "new_members": 50,
                                         "reason": "区总工会下达"},),
     "record_census_check": lambda _o: ({"source": "tax", "file_sha256": "0" * 64, "counts": {
