@@ -97,6 +97,7 @@ class RosterYear:
                   (300, self.found_a_new_union), (330, self.issue_cards), (350, self.receive_transfers)]
         steps += [(day, self.report_payrolls) for day in (35, 125, 215, 305)]
         steps.append((340, self.assess_unions))
+        steps += [(day, self.hold_activities) for day in (100, 280)]
         steps += [(22, self.set_quotas), (14, self.approve_elections), (60, self.form_groups),
                   (75, self.file_group_leaders), (20, self.draw_grid)]
         return steps
@@ -335,6 +336,15 @@ class RosterYear:
             self._found(self.office.repository.get(unit.enterprise_id).name + "工会", "enterprise", [unit])
         for _ in range(max(round(unit.workers * 0.8), 1)):
             self._admit(unit, unit.union_id, self.ctx().occurred_on)  # type: ignore[arg-type]
+
+    def hold_activities(self) -> None:
+        """Most unions hold an activity each half-year (§2.3); a few do not and are flagged."""
+        titles = ("职工健步走", "迎新春联欢会", "安全生产知识竞赛", "读书分享会", "送清凉慰问", "职工篮球赛")
+        for union_id in self.unions:
+            if self.rng.random() < 0.85:
+                self.office.record_union_activity(self.ctx(), union_id, held_on=self.ctx().occurred_on,
+                                                  title=self.rng.choice(titles),
+                                                  participants=self.rng.randrange(10, 80))
 
     def set_quotas(self) -> None:
         """ORG-06: the higher union's yearly quotas, by community."""
