@@ -48,6 +48,8 @@ def index(errors: dict[str, str] | None = None) -> str:
     six = organisations.assessments(views(), on.year, "six_haves")
     live = [u for u in unions if u.dissolved_on is None or u.dissolved_on > on]
     passed = sum(1 for u in live if u.union_id in six and six[u.union_id].passed)
+    local = [u for u in live if u.kind in ("community", "community_general")]
+    local_passed = sum(1 for u in local if u.union_id in six and six[u.union_id].passed)
     year_start = on.replace(month=1, day=1)
     return page("unions/index.html", "table", unions=unions, on=on, today=today, six=six,
                 six_rate=passed / len(live) if live else None,
@@ -56,6 +58,8 @@ def index(errors: dict[str, str] | None = None) -> str:
                 inactive=_without_activity(unions, on),
                 keeper=current_user.has_role(*ROSTER_KEEPERS),
                 six_target=value_on(settings, "six_haves_target", on),
+                local_rate=local_passed / len(local) if local else None,
+                local_target=value_on(settings, "six_haves_community_target", on),
                 problem=problem, kinds=KINDS, target=value_on(settings, "membership_rate_target", on),
                 women_minimum=value_on(settings, "women_committee_min_women", on),
                 reminder=timedelta(days=int(value_on(settings, "reelection_reminder_days", on) or 90)))

@@ -852,3 +852,15 @@ def test_the_dashboards_roster_figures_can_be_shown_as_of_a_past_date(
     assert figure.search(now)[1] == "2"
     assert figure.search(then)[1] == "1"
     assert "<html" not in then
+
+
+def test_the_unions_page_shows_the_six_haves_rate_of_community_unions_against_its_own_target(
+        clerk: Session, backend: Backend) -> None:
+    """ORG-08: 六有 ≥ 60% overall and ≥ 70% for community (street) unions."""
+    community = helpers.union(backend.office, kind="community", workers=5)
+    backend.office.assess_union_compliance(system(backend.office), community, 2026, "six_haves",
+                                           ["premises", "elected_chair", "organs", "activities", "rules",
+                                            "performance"])
+    backend.read_models.catch_up()
+    page = clerk.get("/unions").text
+    assert "其中社区工会：100.0%（目标 70%）" in page
