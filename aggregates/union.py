@@ -32,6 +32,7 @@ POSTS = {
     "fund_review_chair": "经审会主任",
     "fund_review_member": "经审会委员",
     "women_committee_chair": "女职工委员会主任",
+    "women_member": "女职工委员",
 }
 # §2.3: organs formed together at each election (同步组建); a union with fewer women than the
 # women_committee_min_women setting has a women's committee member instead of a committee (Q3).

@@ -345,6 +345,7 @@ class UnionRow:
     chair_vacant: bool  # ORG-09: a vacant chair is to be filled by by-election
     women: int  # active women members
     women_organ: bool  # a women's committee chair appointed (§2.3, Q3)
+    women_member: bool  # a women's committee member serves (Q3: unions with fewer women)
 
     @property
     def membership_rate(self) -> float | None:
@@ -373,18 +374,19 @@ def unions_on(conn: sqlite3.Connection, day: date) -> list[UnionRow]:
         "SELECT * FROM unions WHERE founded_on <= ? ORDER BY name", [day.isoformat()])
     return [_union(r, members.get(r["union_id"], {}), by_union.get(r["union_id"], (0, 0)),
                    vacant=r["union_id"] not in posts.get("chair", set()), women=women.get(r["union_id"], 0),
-                   women_organ=r["union_id"] in posts.get("women_committee_chair", set())) for r in rows]
+                   women_organ=r["union_id"] in posts.get("women_committee_chair", set()),
+                   women_member=r["union_id"] in posts.get("women_member", set())) for r in rows]
 
 
 def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, int], *, vacant: bool,
-           women: int, women_organ: bool) -> UnionRow:
+           women: int, women_organ: bool, women_member: bool) -> UnionRow:
     return UnionRow(
         r["union_id"], r["name"], r["kind"], r["parent_id"], date.fromisoformat(r["founded_on"]),
         date.fromisoformat(r["term_end"]), date.fromisoformat(r["dissolved_on"]) if r["dissolved_on"] else None,
         r["approver"], r["approval_ref"], r["version"], members.get("active", 0), members.get("retained", 0),
         *workforce_units, established_on=date.fromisoformat(r["established_on"]) if r["established_on"] else None,
         certificate_no=r["certificate_no"], left_to=r["left_to"],
-        chair_vacant=vacant, women=women, women_organ=women_organ)
+        chair_vacant=vacant, women=women, women_organ=women_organ, women_member=women_member)
 
 
 def union(conn: sqlite3.Connection, union_id: str, day: date) -> UnionRow | None:

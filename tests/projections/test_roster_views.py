@@ -530,3 +530,19 @@ def test_a_union_of_25_or_more_workers_without_an_activity_this_half_year_is_kno
     assert (start, end) == (date(2026, 1, 1), date(2026, 6, 30))
     assert str(busy) in held
     assert str(idle) not in held
+
+
+def test_a_union_with_few_women_is_known_to_have_a_women_member_once_one_is_appointed(
+        office: UnionOffice, read_models: ReadModels):
+    """Q3: fewer than 10 women members → a women's committee member (女职工委员) instead of a committee."""
+    home = union(office, name="女职工较少的工会")
+    woman = member(office, home, name="唯一女会员", gender="F", born=date(1988, 8, 8))
+    read_models.catch_up()
+    with read_models.reading() as conn:
+        before = organisations.union(conn, str(home), TODAY)
+    office.appoint_office_holder(ctx_of(office), home, "women_member", woman, owner_or_relative=False)
+    read_models.catch_up()
+    with read_models.reading() as conn:
+        after = organisations.union(conn, str(home), TODAY)
+    assert (before.women, before.women_member) == (1, False)
+    assert after.women_member is True
