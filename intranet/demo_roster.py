@@ -169,8 +169,9 @@ class RosterYear:
                 self.office.appoint_office_holder(self.ctx(), union_id, "fund_review_member", members[1].member_id,
                                                   owner_or_relative=False)
             women = [p for p in members[2:] if p.gender == "F"]
-            if len(women) >= 10 and self.rng.random() < 0.8:  # §2.3 / Q3; a few are left to be flagged
-                self.office.appoint_office_holder(self.ctx(), union_id, "women_committee_chair", women[0].member_id,
+            post = "women_committee_chair" if len(women) >= 10 else "women_member"
+            if women and self.rng.random() < 0.8:  # §2.3 / Q3; a few are left to be flagged
+                self.office.appoint_office_holder(self.ctx(), union_id, post, women[0].member_id,
                                                   owner_or_relative=False)
 
     # -- members ---------------------------------------------------------------------------------------
