@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import Enum
-from fractions import Fraction
 from typing import Any
 
 from eventsourcing.persistence import Transcoding
@@ -345,11 +344,6 @@ _CHECKERS = {
     Kind.CHOICE: _choice,
     Kind.TEXT: _text,
 }
-
-
-def as_fraction(value: str) -> Fraction:
-    """A FRACTION setting's value as an exact Fraction."""
-    return Fraction(value)
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,6 @@ def _setup_web(app: Flask) -> None:
         role_label=formatting.role_label,
         setting_value=formatting.setting_value,
         setting_input=formatting.setting_input,
-        masked_phone=formatting.masked_phone,
         short_hash=formatting.short_hash,
     )
 

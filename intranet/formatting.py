@@ -76,13 +76,6 @@ def role_label(role: str) -> str:
     return ROLES.get(role, "系统" if role == "system" else role)
 
 
-def masked_phone(phone: str | None) -> str:
-    """138****8000: lists never show a phone number whole."""
-    if not phone:
-        return ""
-    return phone[:3] + "*" * max(len(phone) - 7, 0) + phone[-4:] if len(phone) > 7 else "****"
-
-
 def short_hash(value: str | bytes, length: int = 16) -> str:
     """The first hex digits of a hash, for tables (the full hash is shown where it matters)."""
     text = value.hex() if isinstance(value, bytes) else value
