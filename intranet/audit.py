@@ -30,18 +30,20 @@ def index() -> str:
         problem, chosen = error_message(error), audit_trail.Filter()
     page_no = page_number()
     total = audit_trail.count(conn, chosen)
-    summary, names = summariser(conn)
+    shown = audit_trail.entries(conn, chosen, PER_PAGE, (page_no - 1) * PER_PAGE)
+    actors = audit_trail.actors(conn)
+    summary, names = summariser(conn, shown, also=actors)
     return page(
         "audit/index.html",
         "results",
-        entries=audit_trail.entries(conn, chosen, PER_PAGE, (page_no - 1) * PER_PAGE),
+        entries=shown,
         total=total,
         page_no=page_no,
         pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
         chosen=chosen,
         args=args,
         problem=problem,
-        actors=audit_trail.actors(conn),
+        actors=actors,
         names=names,
         summary=summary,
         stream_label=stream_label,

@@ -26,7 +26,8 @@ def index() -> str:
     conn = views()
     on, _today, problem = as_of()
     settings = settings_history.in_force(conn, today)
-    summary, names = summariser(conn)
+    recent = audit_trail.entries(conn, audit_trail.Filter(), limit=10)
+    summary, names = summariser(conn, recent)
     settings_aggregate = office.settings()
     minimum = int(value_on(settings_aggregate, "standalone_union_min_headcount", on) or 25)
     unions = [u for u in organisations.unions_on(conn, on) if u.dissolved_on is None or u.dissolved_on > on]
@@ -51,7 +52,7 @@ def index() -> str:
         events_today=audit_trail.count(conn, audit_trail.Filter(date_from=today, date_to=today)),
         unset=[s for s in settings if s.value is None],
         head=sqlite_head(office.data_dir / "events.sqlite"),
-        recent=audit_trail.entries(conn, audit_trail.Filter(), limit=10),
+        recent=recent,
         names=names,
         summary=summary,
         stream_label=stream_label,

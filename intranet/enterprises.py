@@ -105,7 +105,8 @@ def _unit(enterprise_id: UUID, errors: dict[str, str] | None = None, notice: str
         exists = conn.execute("SELECT 1 FROM enterprises WHERE enterprise_id = ?", [str(enterprise_id)]).fetchone()
         if not exists:
             abort(404)
-    summary, names = summariser(conn)
+    history = audit_trail.stream(conn, str(enterprise_id))
+    summary, names = summariser(conn, history)
     version = conn.execute("SELECT version FROM enterprises WHERE enterprise_id = ?",
                            [str(enterprise_id)]).fetchone()[0]
     return page(
@@ -113,7 +114,7 @@ def _unit(enterprise_id: UUID, errors: dict[str, str] | None = None, notice: str
         enterprise_id=enterprise_id, row=row, current=current, version=version, on=on, today=today, problem=problem,
         headcounts=organisations.headcount_history(conn, str(enterprise_id)),
         coverage_history=organisations.coverage_history(conn, str(enterprise_id)),
-        history=audit_trail.stream(conn, str(enterprise_id)), summary=summary, names=names,
+        history=history, summary=summary, names=names,
         keeper=current_user.has_role(*ROSTER_KEEPERS), errors=errors or {}, notice=notice, modes=COVERAGE,
         unions=organisations.open_unions(conn), union_names=organisations.union_names(conn), ownership=OWNERSHIP,
         minimum=_minimum(today),

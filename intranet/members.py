@@ -138,13 +138,14 @@ def _record(member_id: UUID, errors: dict[str, str] | None = None, notice: str |
         on = parse_day(request.args.get("on"), "on")
     except InvalidInput:
         on = None
-    summary, names = summariser(conn)
+    history = audit_trail.stream(conn, str(member_id))
+    summary, names = summariser(conn, history)
     member: Member = backend().office.repository.get(member_id)
     keeper = editable and current_user.has_role(*ROSTER_KEEPERS)
     return page(
         "members/detail.html", "member",
         row=row, member=member, on=on, as_of=roster.status_on(conn, str(member_id), on) if on else None,
-        spells=roster.spells(conn, str(member_id)), history=audit_trail.stream(conn, str(member_id)),
+        spells=roster.spells(conn, str(member_id)), history=history,
         summary=summary, names=names, keeper=keeper, today=today, errors=errors or {}, notice=notice,
         full_id=backend().office.keys.unseal(member.id_number) if keeper else None,
         full_phone=backend().office.keys.unseal(member.phone) if keeper and member.phone else None,

@@ -8,7 +8,7 @@ Ids in the facts are shown by name, looked up when the page is rendered.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -19,7 +19,6 @@ from aggregates.member import GENDERS, RETAIN_CAUSES
 from aggregates.settings import SPECS
 from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS, STANDARDS
 from intranet.formatting import day, money, role_label, setting_value
-from projections import organisations, users
 from projections.audit_trail import Entry
 from projections.settings_history import typed_value
 
@@ -189,16 +188,36 @@ def stream_label(stream_type: str) -> str:
     return _(STREAM_LABELS.get(stream_type, stream_type))
 
 
-def all_names(conn: sqlite3.Connection) -> dict[str, str]:
-    """id → name of users, unions, enterprises and members, to show ids in sentences."""
-    names = dict(conn.execute("SELECT member_id, name FROM members").fetchall())
-    names.update(organisations.enterprise_names(conn))
-    names.update(organisations.union_names(conn))
-    names.update(users.names(conn))
+_NAMED = (("members", "member_id", "name"), ("enterprises", "enterprise_id", "name"),
+          ("unions", "union_id", "name"), ("users", "user_id", "display_name"))
+
+
+def names_for(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """id → name of the users, unions, units and members among `ids` (only those: a page of the
+    audit trail must not read every member of the office)."""
+    wanted = sorted({i for i in ids if i})
+    names: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for table, key, column in _NAMED:
+            names.update(conn.execute(
+                f'SELECT {key}, {column} FROM "{table}" WHERE {key} IN ({marks})', chunk).fetchall())  # noqa: S608
     return names
 
 
-def summariser(conn: sqlite3.Connection) -> tuple[Callable[[Entry], str], dict[str, str]]:
-    """A `summary(entry)` for templates, and the names it uses."""
-    names = all_names(conn)
+def _ids_in(entry: Entry) -> list[str]:
+    """The actor and every id among the entry's facts (the keys ending in _id)."""
+    found = [entry.actor]
+    for key, value in entry.facts.items():
+        if key.endswith("_id") and isinstance(value, str):
+            found.append(value)
+    return found
+
+
+def summariser(conn: sqlite3.Connection, entries: Iterable[Entry],
+               also: Iterable[str] = ()) -> tuple[Callable[[Entry], str], dict[str, str]]:
+    """A `summary(entry)` for templates, and the names of everyone and everything `entries` mention
+    (plus the ids in `also`)."""
+    names = names_for(conn, [i for e in entries for i in _ids_in(e)] + list(also))
     return (lambda entry: summary(entry, names)), names

@@ -108,7 +108,8 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         if organisations.union(conn, str(union_id), today) is None:
             abort(404)
         problem = _("该工会在%(day)s尚未成立", day=on.isoformat())
-    summary, names = summariser(conn)
+    history = audit_trail.stream(conn, str(union_id))
+    summary, names = summariser(conn, history)
     return page(
         "unions/detail.html", "union",
         row=row, current=organisations.union(conn, str(union_id), today), on=on, today=today, problem=problem,
@@ -117,7 +118,7 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         holders=organisations.holders_on(conn, str(union_id), on),
         units=organisations.units_on(conn, on, union_id=str(union_id)),
         active=roster.members_of_union_on(conn, str(union_id), today),
-        history=audit_trail.stream(conn, str(union_id)), summary=summary, names=names,
+        history=history, summary=summary, names=names,
         keeper=current_user.has_role(*ROSTER_KEEPERS), errors=errors or {}, notice=notice,
         kinds=KINDS, posts=POSTS, coverage=COVERAGE, organs=ORGANS, approvers=APPROVERS, standards=STANDARDS,
         assessments=organisations.assessments_of(conn, str(union_id)),

@@ -69,14 +69,15 @@ def _account(user_id: UUID, errors: dict[str, str] | None = None, notice: str | 
     if account is None:
         abort(404)
     phone = backend().office.keys.unseal(account.phone) if account.phone else None
-    summary, names = summariser(views())
+    history = audit_trail.stream(views(), str(user_id))
+    summary, names = summariser(views(), history)
     return page(
         "users/detail.html",
         "account",
         account=account,
         phone=phone,
         has_password=backend().credentials.has_password(user_id),
-        history=audit_trail.stream(views(), str(user_id)),
+        history=history,
         names=names,
         summary=summary,
         errors=errors or {},

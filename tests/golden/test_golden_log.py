@@ -15,7 +15,7 @@ from aggregates.chain import Anchor, verify_sqlite
 from aggregates.settings import value_on
 from aggregates.user_account import UserAccount
 from intranet import create_app
-from intranet.summaries import all_names, summary
+from intranet.summaries import summariser
 from projections import ALL, audit_trail, users
 from projections.engine import ReadModels
 from tests.conftest import FAST_HASHER
@@ -77,8 +77,9 @@ def test_every_golden_event_has_a_sentence_in_the_audit_trail(tmp_path: Path):
     app = create_app({"TESTING": True, "DATA_DIR": tmp_path, "SECRET_KEY": "x", "PASSWORD_HASHER": FAST_HASHER})
     try:
         with app.test_request_context(), app.extensions["intranet"].read_models.reading() as conn:
-            names = all_names(conn)
-            sentences = [summary(e, names) for e in audit_trail.entries(conn, audit_trail.Filter(), limit=1000)]
+            entries = audit_trail.entries(conn, audit_trail.Filter(), limit=1000)
+            summarise, _names = summariser(conn, entries)
+            sentences = [summarise(e) for e in entries]
     finally:
         app.extensions["intranet"].close()
     assert len(sentences) == HEAD.position

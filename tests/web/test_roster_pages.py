@@ -864,3 +864,15 @@ def test_the_unions_page_shows_the_six_haves_rate_of_community_unions_against_it
     backend.read_models.catch_up()
     page = clerk.get("/unions").text
     assert "其中社区工会：100.0%（目标 70%）" in page
+
+
+def test_page_links_of_the_roster_keep_the_search_and_filters(clerk: Session, backend: Backend,
+                                                              union_id: UUID) -> None:
+    for n in range(55):
+        helpers.member(backend.office, union_id, name=f"会员{n:02d}", born=date(1980, 1, 1 + n % 28))
+    backend.read_models.catch_up()
+    page = clerk.get(f"/members?union={union_id}&status=active&q=hy").text
+    links = re.findall(r'<a href="(/members\?[^"]*page=2[^"]*)"', page)
+    assert links
+    assert f"union={union_id}" in links[0].replace("&amp;", "&")
+    assert "q=hy" in links[0]
