@@ -32,16 +32,22 @@ POSTS = {
     "fund_review_chair": "经审会主任",
     "fund_review_member": "经审会委员",
     "women_committee_chair": "女职工委员会主任",
+    "women_group_leader": "女职工小组组长",
     "women_member": "女职工委员",
 }
-# §2.3: organs formed together at each election (同步组建); a union with fewer women than the
-# women_committee_min_women setting has a women's committee member instead of a committee (Q3).
+# §2.3: organs formed together at each election (同步组建), one women's organ among them; which
+# one a union needs follows from its women members (see women_organ_needed).
 ORGANS = {
     "union_committee": "工会委员会",
     "fund_review_committee": "经费审查委员会",
     "women_committee": "女职工委员会",
+    "women_group": "女职工小组",
     "women_member": "女职工委员",
 }
+WOMEN_ORGANS = ("women_committee", "women_group", "women_member")  # strongest first
+# The post whose holder shows a women's organ is in place.
+WOMEN_ORGAN_POSTS = {"women_committee": "women_committee_chair", "women_group": "women_group_leader",
+                     "women_member": "women_member"}
 # ORG-08 and §2.3: the checklists a union is assessed against each year.
 STANDARDS: dict[str, tuple[str, dict[str, str]]] = {
     "three_haves": ("三有", {"organisation": "有组织", "activities": "有活动", "contact": "有联系"}),
@@ -52,8 +58,31 @@ STANDARDS: dict[str, tuple[str, dict[str, str]]] = {
         "sign": "有牌子", "approval": "有批复", "seal": "有印章", "funds": "有经费", "premises": "有场所",
         "rules": "有制度", "activities": "有活动", "archives": "有档案"}),
 }
+SINGLE_HOLDER = frozenset({"chair", "fund_review_chair", "women_committee_chair", "women_group_leader"})
 # §2.3 owner exclusion: 民营企业主及其近亲属不能担任工会主席和经审委员会主任及经审委员.
 OWNER_EXCLUDED = frozenset({"chair", "fund_review_chair", "fund_review_member"})
+
+
+def women_organ_needed(women: int, committee_min: int | None, group_min: int | None) -> str | None:
+    """§2.3 / Q3: the women's organ a union with `women` women members needs. `committee_min` women or
+    more: a women's committee. When `group_min` is configured (seed 篇八: 50 → committee, 3–49 → group),
+    `group_min` up to the committee threshold: a women's group (女职工小组). Any other union with women:
+    a women's committee member (Q3). None when no women's organ is needed or no threshold is set."""
+    if committee_min is None or women <= 0:
+        return None
+    if women >= committee_min:
+        return "women_committee"
+    if group_min is not None and women >= group_min:
+        return "women_group"
+    return "women_member"
+
+
+def women_organ_met(needed: str | None, posts: set[str]) -> bool:
+    """Whether the union's current posts show the needed women's organ (or a stronger one) in place."""
+    if needed is None:
+        return True
+    stronger = WOMEN_ORGANS[:WOMEN_ORGANS.index(needed) + 1]
+    return any(WOMEN_ORGAN_POSTS[organ] in posts for organ in stronger)
 
 
 def approving_level(workers: int, community_max: int, street_max: int) -> str:
@@ -236,9 +265,11 @@ class Union(OfficeAggregate):
         time: the committee, the fund review committee and the women's organ (§2.3)."""
         self.check_open()
         organs = [o for o in ORGANS if o in organs]
-        women = {"women_committee", "women_member"} & set(organs)
+        women = set(WOMEN_ORGANS) & set(organs)
         if not {"union_committee", "fund_review_committee"} <= set(organs) or len(women) != 1:
-            raise InvalidInput("换届须同步组建工会委员会、经费审查委员会和女职工委员会（或女职工委员）", field="organs")
+            raise InvalidInput(
+                "换届须同步组建工会委员会、经费审查委员会和一个女职工组织（女职工委员会、女职工小组或女职工委员）",
+                field="organs")
         if term_years not in (3, 5):
             raise InvalidInput("任期应为三年或五年", field="term_years")
         if term_start > ctx.occurred_on:
@@ -252,7 +283,7 @@ class Union(OfficeAggregate):
             raise InvalidInput("请选择职务", field="post")
         if owner_or_relative and post in OWNER_EXCLUDED:
             raise InvalidInput("民营企业主及其近亲属不能担任工会主席、经审会主任或经审会委员", field="post")
-        if post in ("chair", "fund_review_chair", "women_committee_chair") and self.holders.get(post):
+        if post in SINGLE_HOLDER and self.holders.get(post):
             raise InvalidInput("该职务已有人担任，请先办理离任", field="post")
         if member_id in self.holders.get(post, []):
             raise InvalidInput("此人已担任该职务", field="post")

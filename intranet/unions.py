@@ -17,7 +17,7 @@ from aggregates.errors import DomainError, InvalidInput
 from aggregates.member import STATUSES
 from aggregates.roles import ROSTER_KEEPERS
 from aggregates.settings import value_on
-from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS, STANDARDS
+from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS, STANDARDS, WOMEN_ORGAN_POSTS
 from intranet.summaries import summariser
 from intranet.web import (
     act,
@@ -62,6 +62,7 @@ def index(errors: dict[str, str] | None = None) -> str:
                 local_target=value_on(settings, "six_haves_community_target", on),
                 problem=problem, kinds=KINDS, target=value_on(settings, "membership_rate_target", on),
                 women_minimum=value_on(settings, "women_committee_min_women", on),
+                group_minimum=value_on(settings, "women_group_min_women", on), organs=ORGANS,
                 reminder=timedelta(days=int(value_on(settings, "reelection_reminder_days", on) or 90)))
 
 
@@ -110,6 +111,7 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         problem = _("该工会在%(day)s尚未成立", day=on.isoformat())
     history = audit_trail.stream(conn, str(union_id))
     summary, names = summariser(conn, history)
+    settings = backend().office.settings()
     return page(
         "unions/detail.html", "union",
         row=row, current=organisations.union(conn, str(union_id), today), on=on, today=today, problem=problem,
@@ -125,6 +127,8 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         groups=organisations.groups_of(conn, str(union_id)),
         activities=organisations.activities_of(conn, str(union_id)),
         union_names=organisations.union_names(conn),
+        women_minimum=value_on(settings, "women_committee_min_women", on),
+        group_minimum=value_on(settings, "women_group_min_women", on), women_posts=WOMEN_ORGAN_POSTS,
     )
 
 

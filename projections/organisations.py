@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from aggregates.enterprise import Enterprise
-from aggregates.union import Union, add_years
+from aggregates.union import Union, add_years, women_organ_met, women_organ_needed
 from projections.engine import Projection, Step, insert
 from projections.roster import counts_on
 
@@ -344,8 +344,22 @@ class UnionRow:
     left_to: str | None  # 转出: the body outside the subdistrict it moved to (dissolved_on is then the date)
     chair_vacant: bool  # ORG-09: a vacant chair is to be filled by by-election
     women: int  # active women members
-    women_organ: bool  # a women's committee chair appointed (§2.3, Q3)
-    women_member: bool  # a women's committee member serves (Q3: unions with fewer women)
+    posts: frozenset[str]  # the posts held on the day
+
+    @property
+    def women_organ(self) -> bool:
+        """A women's committee chair serves (§2.3, Q3)."""
+        return "women_committee_chair" in self.posts
+
+    @property
+    def women_member(self) -> bool:
+        """A women's committee member serves (Q3: unions with fewer women)."""
+        return "women_member" in self.posts
+
+    def women_organ_missing(self, committee_min: int | None, group_min: int | None) -> str | None:
+        """§2.3 / Q3: the women's organ the union needs but has no one serving in, if any."""
+        needed = women_organ_needed(self.women, committee_min, group_min)
+        return None if women_organ_met(needed, self.posts) else needed
 
     @property
     def membership_rate(self) -> float | None:
@@ -365,7 +379,7 @@ def unions_on(conn: sqlite3.Connection, day: date) -> list[UnionRow]:
     for union_id, post in conn.execute(
             "SELECT union_id, post FROM office_holders WHERE from_date <= :d AND (to_date IS NULL OR to_date > :d)",
             {"d": day.isoformat()}):
-        posts.setdefault(post, set()).add(union_id)
+        posts.setdefault(union_id, set()).add(post)
     women = dict(conn.execute(
         "SELECT s.union_id, COUNT(*) FROM member_spells s JOIN members m USING (member_id) WHERE s.status = 'active'"
         " AND m.gender = 'F' AND s.from_date <= :d AND (s.to_date IS NULL OR s.to_date > :d) GROUP BY 1",
@@ -373,20 +387,18 @@ def unions_on(conn: sqlite3.Connection, day: date) -> list[UnionRow]:
     rows = conn.execute(
         "SELECT * FROM unions WHERE founded_on <= ? ORDER BY name", [day.isoformat()])
     return [_union(r, members.get(r["union_id"], {}), by_union.get(r["union_id"], (0, 0)),
-                   vacant=r["union_id"] not in posts.get("chair", set()), women=women.get(r["union_id"], 0),
-                   women_organ=r["union_id"] in posts.get("women_committee_chair", set()),
-                   women_member=r["union_id"] in posts.get("women_member", set())) for r in rows]
+                   women=women.get(r["union_id"], 0), posts=frozenset(posts.get(r["union_id"], ()))) for r in rows]
 
 
-def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, int], *, vacant: bool,
-           women: int, women_organ: bool, women_member: bool) -> UnionRow:
+def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, int], *,
+           women: int, posts: frozenset[str]) -> UnionRow:
     return UnionRow(
         r["union_id"], r["name"], r["kind"], r["parent_id"], date.fromisoformat(r["founded_on"]),
         date.fromisoformat(r["term_end"]), date.fromisoformat(r["dissolved_on"]) if r["dissolved_on"] else None,
         r["approver"], r["approval_ref"], r["version"], members.get("active", 0), members.get("retained", 0),
         *workforce_units, established_on=date.fromisoformat(r["established_on"]) if r["established_on"] else None,
         certificate_no=r["certificate_no"], left_to=r["left_to"],
-        chair_vacant=vacant, women=women, women_organ=women_organ, women_member=women_member)
+        chair_vacant="chair" not in posts, women=women, posts=posts)
 
 
 def union(conn: sqlite3.Connection, union_id: str, day: date) -> UnionRow | None:

@@ -22,7 +22,7 @@ from aggregates.errors import AlreadyExists, DomainError, InvalidInput
 from aggregates.identifiers import checked_id_number, id_check_digit
 from aggregates.member import Member
 from aggregates.roster_commands import KnownPerson
-from aggregates.union import Union
+from aggregates.union import Union, women_organ_met, women_organ_needed
 from tests.conftest import Clock, as_role, system
 from tests.roster_helpers import credit_code, enterprise, id_number, member, union
 
@@ -942,4 +942,43 @@ def test_org06_a_bad_quota_is_refused(office: UnionOffice, year: int, unions: in
     with pytest.raises(InvalidInput):
         office.set_community_quota(system(office), year=year, community="新华社区", new_unions=unions,
                                    new_members=members, reason=reason)
+    assert office.recorder.max_notification_id() == before
+
+
+# -- the women's organ (§2.3, Q3) --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("women", "group_min", "needed"), [
+    (0, None, None), (1, None, "women_member"), (9, None, "women_member"), (10, None, "women_committee"),
+    (2, 3, "women_member"), (3, 3, "women_group"), (9, 3, "women_group"), (10, 3, "women_committee"),
+])
+def test_org01_q3_the_women_organ_needed_follows_the_thresholds_in_force(women, group_min, needed):
+    """ORG-01 / Q3: 10 women or more → a women's committee, fewer → a women's committee member; with the
+    women's-group threshold configured (篇八), from that many up → a women's group (女职工小组)."""
+    assert women_organ_needed(women, 10, group_min) == needed
+
+
+def test_org01_seed_rule_50_women_committee_3_to_49_women_group_is_selectable():
+    """ORG-01 (篇八): 50 women or more → committee; 3–49 → women's group; a stronger organ also counts."""
+    assert [women_organ_needed(n, 50, 3) for n in (2, 3, 49, 50)] == [
+        "women_member", "women_group", "women_group", "women_committee"]
+    assert women_organ_met("women_group", {"women_committee_chair"})
+    assert not women_organ_met("women_committee", {"women_group_leader"})
+    assert women_organ_met("women_member", {"women_group_leader"})
+
+
+def test_org01_a_reelection_may_form_a_women_group_as_its_women_organ(office: UnionOffice):
+    """§2.3: the organs are formed together; a women's group is one of the women's organs."""
+    home = union(office)
+    office.elect_union_committee(as_role(office, "office"), home, date(2026, 3, 1), 5,
+                                 ["union_committee", "fund_review_committee", "women_group"])
+    assert office.repository.get(home).term_end == date(2031, 3, 1)
+
+
+def test_org01_a_reelection_with_two_women_organs_is_refused_and_records_nothing(office: UnionOffice):
+    home = union(office)
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput, match="女职工组织"):
+        office.elect_union_committee(as_role(office, "office"), home, date(2026, 3, 1), 5,
+                                     ["union_committee", "fund_review_committee", "women_group", "women_member"])
     assert office.recorder.max_notification_id() == before

@@ -876,3 +876,42 @@ def test_page_links_of_the_roster_keep_the_search_and_filters(clerk: Session, ba
     assert links
     assert f"union={union_id}" in links[0].replace("&amp;", "&")
     assert "q=hy" in links[0]
+
+
+# -- the women's organ (§2.3, Q3) --------------------------------------------------------------------
+
+
+def _women(backend: Backend, union_id: UUID, count: int) -> list[UUID]:
+    return [helpers.member(backend.office, union_id, name=f"女会员{n}", gender="F", born=date(1985, 2, n + 1))
+            for n in range(count)]
+
+
+def test_q3_a_union_with_few_women_and_no_women_member_is_told_to_appoint_one(
+        clerk: Session, backend: Backend, union_id: UUID) -> None:
+    """Q3 (default): fewer than 10 women members → a women's committee member (女职工委员)."""
+    woman = _women(backend, union_id, 1)[0]
+    backend.read_models.catch_up()
+    assert "应设女职工委员" in clerk.get(f"/unions/{union_id}").text
+    assert "应设女职工委员" in clerk.get("/unions").text
+    backend.office.appoint_office_holder(system(backend.office), union_id, "women_member", woman,
+                                         owner_or_relative=False)
+    backend.read_models.catch_up()
+    assert "应设女职工委员" not in clerk.get(f"/unions/{union_id}").text
+    assert "应设女职工委员" not in clerk.get("/unions").text
+
+
+def test_org01_with_the_seed_thresholds_three_women_need_a_women_group(
+        clerk: Session, backend: Backend, union_id: UUID) -> None:
+    """ORG-01 (篇八) selected by settings: 50 women → committee, 3–49 → a women's group (女职工小组)."""
+    office = backend.office
+    chair = office.context("chair", "chair")
+    office.set_setting(chair, "women_committee_min_women", "50", date(2026, 3, 8), "采用篇八口径")
+    office.set_setting(chair, "women_group_min_women", "3", date(2026, 3, 8), "采用篇八口径")
+    women = _women(backend, union_id, 3)
+    backend.read_models.catch_up()
+    page = clerk.get(f"/unions/{union_id}").text
+    assert "应设女职工小组" in page and "尚无人任女职工小组组长" in page
+    office.appoint_office_holder(system(office), union_id, "women_group_leader", women[0], owner_or_relative=False)
+    backend.read_models.catch_up()
+    assert "应设女职工" not in clerk.get(f"/unions/{union_id}").text
+    assert "应设女职工" not in clerk.get("/unions").text
