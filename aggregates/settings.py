@@ -132,6 +132,8 @@ CATALOGUE: tuple[Spec, ...] = (
        source="篇十一「发展新会员380名」", hint="按上级工会下达的年度任务设定"),
     _s("six_haves_community_target", _ORG, "社区（街道）工会“六有”达标率目标", Kind.RATIO, "ORG-08",
        default=Decimal("0.7"), source="篇十一「其中乡镇(街道)工会和社区工会合格率力争达到70%以上」"),
+    _s("standardisation_target", _ORG, "基层工会规范化建设达标率目标", Kind.RATIO, "ORG-08",
+       default=Decimal("0.8"), source="篇九「力争年底前确保80%的基层工会规范化建设达标」"),
     _s("dues_lapse_followup_months", _ORG, "连续未缴会费列入跟进的月数", Kind.MONTHS, "MEM-08",
        default=6, source="决定Q11：六个月未缴会费列入跟进，退会须另行决定", maximum=36),
     _s("union_committee_term_years", _ORG, "工会委员会任期", Kind.CHOICE, "GOV-06",

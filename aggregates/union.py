@@ -57,6 +57,11 @@ STANDARDS: dict[str, tuple[str, dict[str, str]]] = {
     "eight_haves": ("八有", {
         "sign": "有牌子", "approval": "有批复", "seal": "有印章", "funds": "有经费", "premises": "有场所",
         "rules": "有制度", "activities": "有活动", "archives": "有档案"}),
+    # 规范化建设 (ORG-08's 80%): the five aspects of seed 001's 社区联合工会规范化建设 and its five archives.
+    "standardised": ("规范化", {
+        "founding": "规范组建标准", "facilities": "完善服务设施", "duties": "明确工作职责",
+        "mechanisms": "健全运行机制", "cadres": "加强队伍建设",
+        "archives": "档案规范（会议纪要、文件、组织、活动、机制建设五个档案）"}),
 }
 SINGLE_HOLDER = frozenset({"chair", "fund_review_chair", "women_committee_chair", "women_group_leader"})
 # §2.3 owner exclusion: 民营企业主及其近亲属不能担任工会主席和经审委员会主任及经审委员.

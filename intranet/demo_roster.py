@@ -13,7 +13,7 @@ from uuid import UUID
 from aggregates.application import UnionOffice
 from aggregates.envelope import Context
 from aggregates.identifiers import credit_check_char, id_check_digit
-from aggregates.union import approving_level
+from aggregates.union import STANDARDS, approving_level
 
 Step = tuple[int, Callable[[], None]]
 
@@ -393,11 +393,13 @@ class RosterYear:
                     duties="走访辖区企业，掌握职工和建会情况，宣传入会，反映职工诉求")
 
     def assess_unions(self) -> None:
-        """ORG-08: the year's 六有 assessment of every union."""
-        items = ["premises", "elected_chair", "organs", "activities", "rules", "performance"]
-        for union_id in self.unions:
-            met = [i for i in items if self.rng.random() < 0.85]
-            self.office.assess_union_compliance(self.ctx(), union_id, self.ctx().occurred_on.year, "six_haves", met)
+        """ORG-08: the year's 六有 and 规范化 assessments of every union."""
+        year = self.ctx().occurred_on.year
+        for standard in ("six_haves", "standardised"):
+            items = list(STANDARDS[standard][1])
+            for union_id in self.unions:
+                met = [i for i in items if self.rng.random() < 0.92]
+                self.office.assess_union_compliance(self.ctx(), union_id, year, standard, met)
 
     def report_payrolls(self) -> None:
         """Covered units report last month's payroll (the base of the 2% levy)."""

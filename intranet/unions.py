@@ -4,7 +4,9 @@ members, office-holders and covered units on any date."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 from flask import Blueprint, abort, request, url_for
@@ -45,25 +47,47 @@ def index(errors: dict[str, str] | None = None) -> str:
     on, today, problem = as_of()
     settings = backend().office.settings()
     unions = organisations.unions_on(views(), on)
-    six = organisations.assessments(views(), on.year, "six_haves")
     live = [u for u in unions if u.dissolved_on is None or u.dissolved_on > on]
-    passed = sum(1 for u in live if u.union_id in six and six[u.union_id].passed)
     local = [u for u in live if u.kind in ("community", "community_general")]
-    local_passed = sum(1 for u in local if u.union_id in six and six[u.union_id].passed)
+    six = organisations.assessments(views(), on.year, "six_haves")
+    standardised = organisations.assessments(views(), on.year, "standardised")
+    rates = [_rate(_("“六有”达标率"), live, six, value_on(settings, "six_haves_target", on)),
+             _rate(_("其中社区工会“六有”达标率"), local, six, value_on(settings, "six_haves_community_target", on)),
+             _rate(_("规范化建设达标率"), live, standardised, value_on(settings, "standardisation_target", on))]
     year_start = on.replace(month=1, day=1)
-    return page("unions/index.html", "table", unions=unions, on=on, today=today, six=six,
-                six_rate=passed / len(live) if live else None,
+    return page("unions/index.html", "table", unions=unions, on=on, today=today, six=six, rates=rates,
                 moved=organisations.movements(views(), year_start, on), year_start=year_start,
                 progress=quotas.progress(views(), on.year, on), errors=errors or {},
                 inactive=_without_activity(unions, on),
                 keeper=current_user.has_role(*ROSTER_KEEPERS),
-                six_target=value_on(settings, "six_haves_target", on),
-                local_rate=local_passed / len(local) if local else None,
-                local_target=value_on(settings, "six_haves_community_target", on),
                 problem=problem, kinds=KINDS, target=value_on(settings, "membership_rate_target", on),
                 women_minimum=value_on(settings, "women_committee_min_women", on),
                 group_minimum=value_on(settings, "women_group_min_women", on), organs=ORGANS,
                 reminder=timedelta(days=int(value_on(settings, "reelection_reminder_days", on) or 90)))
+
+
+@dataclass(frozen=True)
+class Rate:
+    """ORG-08 / R-04: the share of unions that met a standard in the year, against its target."""
+
+    label: str
+    passed: int
+    of: int
+    target: Decimal | None
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.of if self.of else None
+
+    @property
+    def short(self) -> bool:
+        return self.rate is not None and self.target is not None and self.rate < self.target
+
+
+def _rate(label: str, unions: list[organisations.UnionRow], assessed: dict[str, organisations.Assessment],
+          target: Decimal | None) -> Rate:
+    passed = sum(1 for u in unions if u.union_id in assessed and assessed[u.union_id].passed)
+    return Rate(label, passed, len(unions), target)
 
 
 def _form(errors: dict[str, str] | None = None, entered: dict[str, str] | None = None) -> str:

@@ -862,8 +862,27 @@ def test_the_unions_page_shows_the_six_haves_rate_of_community_unions_against_it
                                            ["premises", "elected_chair", "organs", "activities", "rules",
                                             "performance"])
     backend.read_models.catch_up()
-    page = clerk.get("/unions").text
-    assert "其中社区工会：100.0%（目标 70%）" in page
+    assert _rate_row(clerk.get("/unions").text, "其中社区工会“六有”达标率") == ["1", "1", "100.0%", "70%"]
+
+
+def _rate_row(html: str, label: str) -> list[str]:
+    table = html[html.index('id="compliance-rates"'):]
+    row = table[table.index(f"<td>{label}</td>"):]
+    row = row[:row.index("</tr>")]
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r'<td class="num">(.*?)</td>', row, re.S)]
+
+
+def test_org08_the_standardisation_rate_is_shown_against_its_80_percent_target(
+        clerk: Session, backend: Backend) -> None:
+    """ORG-08 (篇九): 80% of grassroots unions meet the 规范化建设 standard by year end; below it is flagged."""
+    office = backend.office
+    done, half = helpers.union(office, name="规范工会"), helpers.union(office, name="未规范工会")
+    office.assess_union_compliance(system(office), done, 2026, "standardised",
+                                   ["founding", "facilities", "duties", "mechanisms", "cadres", "archives"])
+    office.assess_union_compliance(system(office), half, 2026, "standardised", ["founding", "facilities"])
+    backend.read_models.catch_up()
+    assert _rate_row(clerk.get("/unions").text, "规范化建设达标率") == ["1", "2", "50.0% 未达目标", "80%"]
+    assert _rate_row(clerk.get("/unions?on=2025-12-31").text, "规范化建设达标率") == ["0", "0", "—", "80%"]
 
 
 def test_page_links_of_the_roster_keep_the_search_and_filters(clerk: Session, backend: Backend,
