@@ -12,6 +12,7 @@ from uuid import UUID
 from aggregates.envelope import Context, OfficeAggregate, derived_id
 from aggregates.errors import InvalidInput
 from aggregates.identifiers import checked_credit_code
+from aggregates.personal_data import Sealed
 
 OWNERSHIP = {
     "state": "国有",
@@ -25,6 +26,7 @@ OWNERSHIP = {
 # How a unit is covered: by its own union, or inside a joint / community union.
 COVERAGE = {"standalone": "单独建会", "joint": "联合基层工会", "community": "社区（区域、行业）工会"}
 MAX_WORKERS = 1_000_000
+MAX_LISTED = 5_000  # names on one worker list (a larger unit files its list in the office's own records)
 
 
 def checked_text(value: str, field: str, label: str, longest: int, *, required: bool = True) -> str:
@@ -54,6 +56,21 @@ def checked_money(value: Decimal | str, field: str) -> Decimal:
     if amount >= Decimal("1e13"):
         raise InvalidInput("金额过大", field=field)
     return amount.quantize(Decimal("0.01"))
+
+
+def checked_worker_names(text: str) -> list[str]:
+    """The names of a worker list typed one per line (or separated by 、，, ;)."""
+    names = [n.strip() for n in unicodedata.normalize("NFKC", text or "").replace("、", "\n").replace(",", "\n")
+             .replace(";", "\n").splitlines()]
+    names = [n for n in names if n]
+    if not names:
+        raise InvalidInput("请填写职工名单，每行一个姓名", field="names")
+    if len(names) > MAX_LISTED:
+        raise InvalidInput("一份名单最多%(n)s人", field="names", n=MAX_LISTED)
+    for name in names:
+        if len(name) > 30 or any(unicodedata.category(c).startswith("C") for c in name):
+            raise InvalidInput("姓名“%(name)s”无效（最多30字）", field="names", name=name[:30])
+    return names
 
 
 def _not_after(day: date, ctx: Context, field: str) -> date:
@@ -115,6 +132,16 @@ class Enterprise(OfficeAggregate):
             aggregate.covered_by = self.union_id
             aggregate.coverage = self.mode
             aggregate.coverage_from = self.from_date
+
+    class WorkerListFiled(OfficeAggregate.Event):
+        """ORG-04: the unit's list of workers, members or not, sealed as personal data."""
+
+        as_of: date
+        names: Sealed  # a JSON list of names
+        count: int
+
+        def apply(self, aggregate: Enterprise) -> None:
+            aggregate.worker_lists = [*getattr(aggregate, "worker_lists", []), (self.as_of, self.names)]
 
     class Closed(OfficeAggregate.Event):
         def apply(self, aggregate: Enterprise) -> None:
@@ -197,6 +224,13 @@ class Enterprise(OfficeAggregate):
         if union_id == self.covered_by and mode == self.coverage:
             raise InvalidInput("覆盖情况没有变化", field="mode")
         self._record(self.CoverageChanged, ctx, union_id=union_id, mode=mode, from_date=from_date)
+
+    def file_worker_list(self, ctx: Context, as_of: date, names: Sealed, count: int) -> None:
+        """Record the unit's worker list on a date (ORG-04 「职工名单清楚」); `names` is sealed by the caller
+        after `checked_worker_names`."""
+        self._check_open()
+        _not_after(as_of, ctx, "as_of")
+        self._record(self.WorkerListFiled, ctx, as_of=as_of, names=names, count=count)
 
     def close(self, ctx: Context, reason: str) -> None:
         """Record that the unit closed down (注销); its coverage ends."""

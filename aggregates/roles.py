@@ -39,8 +39,9 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "erase_user_personal_data": frozenset({"admin"}),
     **dict.fromkeys(
         (
-            "register_enterprise", "rename_enterprise", "report_headcount", "report_payroll", "change_coverage",
-            "close_enterprise", "found_union", "rename_union", "elect_union_committee", "appoint_office_holder",
+            "register_enterprise", "rename_enterprise", "report_headcount", "file_worker_list", "report_payroll",
+            "change_coverage", "close_enterprise", "found_union", "rename_union", "elect_union_committee",
+            "appoint_office_holder",
             "assess_union_compliance", "approve_union_election", "form_union_group", "elect_group_leader",
             "file_group_leader", "assign_grid_cell", "upgrade_union", "record_census_check",
             "correct_member_id_number", "register_union_legal_person", "transfer_union_away",

@@ -6,18 +6,20 @@ claim on their ID number, say) in one save(), so a refused command appends nothi
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from aggregates.census_check import CensusCheck
-from aggregates.enterprise import COVERAGE, Enterprise
+from aggregates.enterprise import COVERAGE, Enterprise, checked_worker_names
 from aggregates.envelope import Context
 from aggregates.errors import AlreadyExists, InvalidInput, NotFound
 from aggregates.grid_cell import GridCell
 from aggregates.identifiers import IdNumber, checked_id_number
 from aggregates.member import Member, checked_card, checked_slip
+from aggregates.personal_data import Sealed
 from aggregates.quota_plan import QuotaPlan
 from aggregates.settings import require
 from aggregates.union import Union
@@ -92,6 +94,29 @@ class RosterCommands:
         enterprise = self._load(enterprise_id, Enterprise)
         enterprise.report_headcount(ctx, as_of, workers, women)
         self._save(enterprise)
+
+    def file_worker_list(self: UnionOffice, ctx: Context, enterprise_id: UUID, as_of: date, names: str) -> None:
+        """ORG-04: file a unit's worker list (one name per line); the names are sealed under a key of
+        their own, so the list can be erased without touching the unit's other records."""
+        self._authorise(ctx, "file_worker_list")
+        enterprise = self._load(enterprise_id, Enterprise)
+        listed = checked_worker_names(names)
+        enterprise.file_worker_list(ctx, as_of, self.keys.seal(self.new_id(), json.dumps(listed, ensure_ascii=False)),
+                                    len(listed))
+        self._save(enterprise)
+
+    def worker_list(self: UnionOffice, enterprise_id: UUID, day: date) -> tuple[date, list[str] | None] | None:
+        """The unit's latest worker list filed as of `day`: its date and names (None once erased)."""
+        enterprise = self._load(enterprise_id, Enterprise)
+        latest: tuple[date, Sealed] | None = None
+        for entry in getattr(enterprise, "worker_lists", []):  # a later list of the same date replaces
+            if entry[0] <= day and (latest is None or entry[0] >= latest[0]):
+                latest = entry
+        if latest is None:
+            return None
+        as_of, sealed = latest
+        plain = self.keys.unseal(sealed)
+        return as_of, json.loads(plain) if plain is not None else None
 
     def report_payroll(self: UnionOffice, ctx: Context, enterprise_id: UUID, year: int, month: int,
                        payroll: Decimal | str) -> None:

@@ -97,6 +97,7 @@ class RosterYear:
                   (300, self.found_a_new_union), (330, self.issue_cards), (350, self.receive_transfers)]
         steps += [(day, self.report_payrolls) for day in (35, 125, 215, 305)]
         steps.append((340, self.assess_unions))
+        steps.append((190, self.file_worker_lists))
         steps += [(day, self.hold_activities) for day in (100, 280)]
         steps += [(22, self.set_quotas), (14, self.approve_elections), (60, self.form_groups),
                   (75, self.file_group_leaders), (20, self.draw_grid)]
@@ -400,6 +401,16 @@ class RosterYear:
             for union_id in self.unions:
                 met = [i for i in items if self.rng.random() < 0.92]
                 self.office.assess_union_compliance(self.ctx(), union_id, year, standard, met)
+
+    def file_worker_lists(self) -> None:
+        """ORG-04: community unions collect the worker lists of small private units, members or not."""
+        for unit in [u for u in self.units if u.workers <= 80][::6]:
+            members = [self.office.repository.get(p.member_id).name for p in self.people
+                       if p.enterprise_id == unit.enterprise_id and p.status == "active"]
+            others = [self.rng.choice(SURNAMES) + self.rng.choice(GIVEN) for _ in range(unit.workers - len(members))]
+            if members or others:
+                self.office.file_worker_list(self.ctx(), unit.enterprise_id, self.ctx().occurred_on,
+                                             "\n".join(members + others))
 
     def report_payrolls(self) -> None:
         """Covered units report last month's payroll (the base of the 2% levy)."""

@@ -33,7 +33,7 @@ from intranet.web import (
     views,
     whole,
 )
-from projections import audit_trail, census, organisations, users
+from projections import audit_trail, census, organisations, roster, users
 
 bp = Blueprint("enterprises", __name__)
 
@@ -109,6 +109,9 @@ def _unit(enterprise_id: UUID, errors: dict[str, str] | None = None, notice: str
     summary, names = summariser(conn, history)
     version = conn.execute("SELECT version FROM enterprises WHERE enterprise_id = ?",
                            [str(enterprise_id)]).fetchone()[0]
+    worker_list = backend().office.worker_list(enterprise_id, on)
+    member_names = roster.member_names_of_unit(conn, str(enterprise_id), on)
+    listed_members = sum(1 for name in worker_list[1] if name in member_names) if worker_list and worker_list[1] else 0
     return page(
         "enterprises/detail.html", "unit",
         enterprise_id=enterprise_id, row=row, current=current, version=version, on=on, today=today, problem=problem,
@@ -117,7 +120,7 @@ def _unit(enterprise_id: UUID, errors: dict[str, str] | None = None, notice: str
         history=history, summary=summary, names=names,
         keeper=current_user.has_role(*ROSTER_KEEPERS), errors=errors or {}, notice=notice, modes=COVERAGE,
         unions=organisations.open_unions(conn), union_names=organisations.union_names(conn), ownership=OWNERSHIP,
-        minimum=_minimum(today),
+        minimum=_minimum(today), worker_list=worker_list, member_names=member_names, listed_members=listed_members,
     )
 
 
@@ -170,6 +173,18 @@ def headcount(enterprise_id: UUID) -> str | Response:
         backend().office.report_headcount(command_context("report_headcount"), enterprise_id, as_of, workers,
                                           women or 0)
     return _act(enterprise_id, action, _("已登记职工人数"))
+
+
+@bp.post("/enterprises/<uuid:enterprise_id>/workers")
+def worker_list(enterprise_id: UUID) -> str | Response:
+    """ORG-04: file the unit's worker list, members or not."""
+    def action() -> None:
+        as_of = parse_day(form("as_of"), "as_of")
+        if as_of is None:
+            raise InvalidInput("请填写截至日期", field="as_of")
+        backend().office.file_worker_list(command_context("file_worker_list"), enterprise_id, as_of,
+                                          request.form.get("names", "")[:200_000])
+    return _act(enterprise_id, action, _("已报送职工名单"))
 
 
 @bp.post("/enterprises/<uuid:enterprise_id>/payroll")

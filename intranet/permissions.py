@@ -66,8 +66,9 @@ ROUTES: dict[str, frozenset[str]] = {
     "enterprises.new": ROSTER_KEEPERS,
     "enterprises.create": ROSTER_KEEPERS,
     "enterprises.detail": ALL_STAFF,
-    **dict.fromkeys((f"enterprises.{a}" for a in ("headcount", "payroll", "coverage", "rename", "close")),
-                    ROSTER_KEEPERS),
+    **dict.fromkeys(
+        (f"enterprises.{a}" for a in ("headcount", "worker_list", "payroll", "coverage", "rename", "close")),
+        ROSTER_KEEPERS),
 }
 
 

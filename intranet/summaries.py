@@ -85,6 +85,8 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Enterprise", "Renamed"): lambda f, _n: _("单位更名为“%(name)s”", name=f["name"]),
     ("Enterprise", "HeadcountReported"): lambda f, _n: _(
         "报告%(day)s职工人数 %(w)s 人（女职工 %(women)s 人）", day=day(f["as_of"]), w=f["workers"], women=f["women"]),
+    ("Enterprise", "WorkerListFiled"): lambda f, _n: _(
+        "报送%(day)s职工名单 %(n)s 人", day=day(f["as_of"]), n=f["count"]),
     ("Enterprise", "PayrollReported"): lambda f, _n: _(
         "报告%(y)s年%(m)s月工资总额 %(amount)s", y=f["year"], m=f["month"], amount=money(f["payroll"])),
     ("Enterprise", "CoverageChanged"): lambda f, n: _(

@@ -14,7 +14,7 @@ from projections.roster import counts_on
 
 projection = Projection(
     name="organisations",
-    schema_version=6,
+    schema_version=7,
     tables=[
         """CREATE TABLE unions (
             union_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent_id TEXT,
@@ -37,6 +37,10 @@ projection = Projection(
         """CREATE TABLE headcounts (
             enterprise_id TEXT NOT NULL, as_of TEXT NOT NULL, position INTEGER NOT NULL, workers INTEGER NOT NULL,
             women INTEGER NOT NULL, PRIMARY KEY (enterprise_id, as_of, position))""",
+        # ORG-04: worker lists filed (the names stay sealed in the log; only the count is here).
+        """CREATE TABLE worker_lists (
+            enterprise_id TEXT NOT NULL, as_of TEXT NOT NULL, position INTEGER NOT NULL, count INTEGER NOT NULL,
+            PRIMARY KEY (enterprise_id, as_of, position))""",
         """CREATE TABLE payrolls (
             enterprise_id TEXT NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL, position INTEGER NOT NULL,
             payroll TEXT NOT NULL, PRIMARY KEY (enterprise_id, year, month, position))""",
@@ -190,6 +194,22 @@ def _headcount(step: Step, e: Enterprise.HeadcountReported) -> None:
     _touch(step, "enterprises", str(e.originator_id), e)
 
 
+@projection.on(Enterprise.WorkerListFiled)
+def _worker_list(step: Step, e: Enterprise.WorkerListFiled) -> None:
+    insert(step.db, "worker_lists", {"enterprise_id": str(e.originator_id), "as_of": e.as_of.isoformat(),
+                                     "position": step.position, "count": e.count})
+    _touch(step, "enterprises", str(e.originator_id), e)
+
+
+def listed_on(conn: sqlite3.Connection, day: date) -> dict[str, tuple[date, int]]:
+    """ORG-04: enterprise id → (date, names) of its latest worker list filed as of `day`."""
+    rows = conn.execute(
+        "SELECT enterprise_id, as_of, count FROM worker_lists w WHERE as_of <= :d AND position = ("
+        " SELECT position FROM worker_lists v WHERE v.enterprise_id = w.enterprise_id AND v.as_of <= :d"
+        " ORDER BY v.as_of DESC, v.position DESC LIMIT 1)", {"d": day.isoformat()})
+    return {r["enterprise_id"]: (date.fromisoformat(r["as_of"]), r["count"]) for r in rows}
+
+
 @projection.on(Enterprise.PayrollReported)
 def _payroll(step: Step, e: Enterprise.PayrollReported) -> None:
     insert(step.db, "payrolls", {"enterprise_id": str(e.originator_id), "year": e.year, "month": e.month,
@@ -309,6 +329,7 @@ class Community:
     covered: int
     uncovered: int
     uncovered_workers: int
+    listed: int  # units whose worker list is on file
 
 
 def communities_on(conn: sqlite3.Connection, day: date) -> list[Community]:
@@ -316,9 +337,11 @@ def communities_on(conn: sqlite3.Connection, day: date) -> list[Community]:
     by: dict[str, list[Unit]] = {}
     for u in units_on(conn, day):
         by.setdefault(u.community or "", []).append(u)
+    listed = listed_on(conn, day)
     return [Community(name, len(units), sum(1 for u in units if u.covered_by),
                       sum(1 for u in units if not u.covered_by),
-                      sum(u.workers or 0 for u in units if not u.covered_by)) for name, units in sorted(by.items())]
+                      sum(u.workers or 0 for u in units if not u.covered_by),
+                      sum(1 for u in units if u.enterprise_id in listed)) for name, units in sorted(by.items())]
 
 
 @dataclass(frozen=True)

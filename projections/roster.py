@@ -368,6 +368,15 @@ def members_of_union_on(conn: sqlite3.Connection, union_id: str, day: date,
     return [_row(r, as_of=True) for r in rows]
 
 
+def member_names_of_unit(conn: sqlite3.Connection, enterprise_id: str, day: date) -> set[str]:
+    """ORG-04: the names of the members working at a unit who were active members on `day`."""
+    rows = conn.execute(
+        "SELECT DISTINCT m.name FROM members m JOIN member_spells s USING (member_id) WHERE m.enterprise_id = ?"
+        " AND s.status = 'active' AND s.from_date <= ? AND (s.to_date IS NULL OR s.to_date > ?)",
+        [enterprise_id, day.isoformat(), day.isoformat()])
+    return {name for (name,) in rows}
+
+
 def counts_on(conn: sqlite3.Connection, day: date) -> dict[str, dict[str, int]]:
     """union id → status → how many members had that status there on `day`."""
     result: dict[str, dict[str, int]] = {}

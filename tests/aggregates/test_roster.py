@@ -982,3 +982,40 @@ def test_org01_a_reelection_with_two_women_organs_is_refused_and_records_nothing
         office.elect_union_committee(as_role(office, "office"), home, date(2026, 3, 1), 5,
                                      ["union_committee", "fund_review_committee", "women_group", "women_member"])
     assert office.recorder.max_notification_id() == before
+
+
+# -- ORG-04 worker lists -----------------------------------------------------------------------------
+
+
+def test_org04_a_units_worker_list_is_filed_sealed_with_members_and_non_members(office: UnionOffice):
+    """ORG-04 「职工名单清楚」: the list names every worker, members or not; the names are sealed in the log."""
+    unit = enterprise(office, workers=3)
+    office.file_worker_list(as_role(office, "office"), unit, date(2026, 3, 1), "张三\n李四、王五\n\n")
+    as_of, names = office.worker_list(unit, date(2026, 3, 8))
+    assert (as_of, names) == (date(2026, 3, 1), ["张三", "李四", "王五"])
+    assert office.worker_list(unit, date(2026, 2, 28)) is None
+    stored = office.recorder.select_notifications(1, 10_000)
+    assert not any("李四".encode() in n.state for n in stored)
+
+
+def test_org04_a_later_worker_list_replaces_the_earlier_from_its_date(office: UnionOffice):
+    unit = enterprise(office)
+    office.file_worker_list(as_role(office, "office"), unit, date(2026, 1, 1), "张三")
+    office.file_worker_list(as_role(office, "office"), unit, date(2026, 3, 1), "张三\n李四")
+    assert office.worker_list(unit, date(2026, 2, 1))[1] == ["张三"]
+    assert office.worker_list(unit, date(2026, 3, 8))[1] == ["张三", "李四"]
+
+
+@pytest.mark.parametrize(("names", "day", "message"), [
+    ("", date(2026, 3, 1), "请填写职工名单"),
+    ("  \n 、 ", date(2026, 3, 1), "请填写职工名单"),
+    ("张" * 31, date(2026, 3, 1), "无效"),
+    ("张三\x07", date(2026, 3, 1), "无效"),
+    ("张三", date(2026, 3, 9), "不能晚于今天"),
+])
+def test_org04_a_bad_worker_list_is_refused_and_records_nothing(office: UnionOffice, names, day, message):
+    unit = enterprise(office)
+    before = office.recorder.max_notification_id()
+    with pytest.raises(InvalidInput, match=message):
+        office.file_worker_list(as_role(office, "office"), unit, day, names)
+    assert office.recorder.max_notification_id() == before

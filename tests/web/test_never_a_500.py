@@ -421,6 +421,8 @@ CASES: list[Case] = [
          probe=("credit_code", "ownership", "workers", "women")),
     Case("enterprises.headcount", _on_enterprise(lambda _w: {"as_of": TODAY, "workers": "50", "women": "12"}),
          ("as_of", "workers", "women"), probe=("as_of", "workers", "women")),
+    Case("enterprises.worker_list", _on_enterprise(lambda _w: {"as_of": TODAY, "names": "张三\n李四"}),
+         ("as_of", "names"), probe=("as_of",)),
     Case("enterprises.payroll", _on_enterprise(lambda _w: {"period": "2026-02", "payroll": "100000.00"}),
          ("period", "payroll"), probe=("period", "payroll")),
     Case("enterprises.coverage", _on_enterprise(lambda w: {"from_date": TODAY, "mode": "standalone",

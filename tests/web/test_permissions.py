@@ -181,6 +181,7 @@ ROSTER_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
                                         "ownership": "private"},),
     "rename_enterprise": lambda o: (helpers.enterprise(o), "新名称有限公司"),
     "report_headcount": lambda o: (helpers.enterprise(o), date(2026, 3, 8), 50, 10),
+    "file_worker_list": lambda o: (helpers.enterprise(o), date(2026, 3, 8), "张三\n李四"),
     "report_payroll": lambda o: (helpers.enterprise(o), 2026, 2, Decimal("100000.00")),
     "change_coverage": lambda o: (helpers.enterprise(o), {"union_id": helpers.union(o), "mode": "standalone",
                                                           "from_date": date(2026, 3, 8)}),

@@ -934,3 +934,45 @@ def test_org01_with_the_seed_thresholds_three_women_need_a_women_group(
     backend.read_models.catch_up()
     assert "应设女职工" not in clerk.get(f"/unions/{union_id}").text
     assert "应设女职工" not in clerk.get("/unions").text
+
+
+# -- ORG-04 worker lists -----------------------------------------------------------------------------
+
+
+def test_org04_the_clerk_files_a_worker_list_and_sees_members_and_non_members(
+        clerk: Session, auditor: Session, backend: Backend) -> None:
+    """ORG-04: a private unit's worker list, members marked; the community census counts units with a list."""
+    office = backend.office
+    unit = helpers.enterprise(office, workers=30)
+    home = helpers.union(office, [unit])
+    helpers.member(office, home, name="张建国", enterprise_id=unit)
+    backend.read_models.catch_up()
+    assert "尚未报送职工名单" in clerk.get(f"/enterprises/{unit}").text
+    response = clerk.post(f"/enterprises/{unit}/workers", {"as_of": TODAY, "names": "张建国\n李小梅\n王大力"},
+                          htmx=True)
+    assert "已报送职工名单" in response.text
+    page = clerk.get(f"/enterprises/{unit}").text
+    assert "名单 3 人，其中会员 1 人，非会员 2 人" in page and "与登记职工人数（30）不符" in page
+    assert re.search(r"<li>张建国 <span class=\"badge ok\">会员</span></li>", page)
+    assert "<li>李小梅</li>" in page
+    census = clerk.get("/enterprises").text
+    assert re.search(r"<td class=\"num\">1/1</td>", census)
+    seen_by_auditor = auditor.get(f"/enterprises/{unit}").text
+    assert "非会员 2 人" in seen_by_auditor and "李小梅" not in seen_by_auditor
+
+
+def test_org04_a_worker_list_differing_from_the_reported_headcount_is_flagged(
+        clerk: Session, backend: Backend) -> None:
+    unit = helpers.enterprise(backend.office, workers=5)
+    backend.read_models.catch_up()
+    clerk.post(f"/enterprises/{unit}/workers", {"as_of": TODAY, "names": "甲\n乙"}, htmx=True)
+    assert "与登记职工人数（5）不符" in clerk.get(f"/enterprises/{unit}").text
+
+
+def test_org04_an_empty_worker_list_is_refused_with_a_message_and_nothing_recorded(
+        clerk: Session, backend: Backend) -> None:
+    unit = helpers.enterprise(backend.office)
+    backend.read_models.catch_up()
+    before = _position(backend)
+    _refused(clerk.post(f"/enterprises/{unit}/workers", {"as_of": TODAY, "names": " "}, htmx=True), "请填写职工名单")
+    assert _position(backend) == before
