@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
 
+from aggregates.book import Book
+from aggregates.book_commands import BookCommands
 from aggregates.envelope import (
     SYSTEM_ROLE,
     Context,
@@ -51,11 +53,11 @@ class ConcurrentChange(StaleEdit):
     message = "该记录刚被他人修改，请刷新后重试"
 
 
-class UnionOffice(RosterCommands, Application):
+class UnionOffice(RosterCommands, BookCommands, Application):
     """The office's write side on one event log."""
 
     name = "UnionOffice"
-    snapshotting_intervals = {Settings: 50}  # noqa: RUF012 - the library's class attribute
+    snapshotting_intervals = {Settings: 50, Book: 100}  # noqa: RUF012 - the library's class attribute
 
     def __init__(
         self,

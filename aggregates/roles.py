@@ -25,6 +25,12 @@ ROLES: dict[str, str] = {
 ALL_STAFF = frozenset(ROLES) - {"member"}
 # The office keeps the roster: admits, transfers and retires members, registers units and unions.
 ROSTER_KEEPERS = frozenset({"office"})
+# The accountant keeps the books: prepares and reviews vouchers, keeps the ledgers, closes months. The
+# cashier receives and pays and keeps the cash and bank journals, but never posts or reviews a ledger.
+BOOKKEEPERS = frozenset({"accountant"})
+# Who may read the books: the accountant, the cashier, the chair (一支笔) and vice-chair, and the fund
+# review committee (经审会, AUD-09).
+BOOK_READERS = frozenset({"accountant", "cashier", "chair", "vice_chair", "auditor", "admin"})
 
 COMMAND_ROLES: dict[str, frozenset[str]] = {
     "found_office": frozenset(),
@@ -52,6 +58,10 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
             "record_member_death", "reactivate_member", "erase_member_personal_data",
         ),
         ROSTER_KEEPERS,
+    ),
+    **dict.fromkeys(
+        ("open_book", "add_sub_account", "post_voucher", "review_voucher", "reverse_voucher", "close_month"),
+        BOOKKEEPERS,
     ),
 }
 

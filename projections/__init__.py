@@ -6,7 +6,7 @@ event type, and the read functions the views call.
 
 from __future__ import annotations
 
-from projections import audit_trail, census, grid, organisations, quotas, roster, settings_history, users
+from projections import audit_trail, census, grid, ledger, organisations, quotas, roster, settings_history, users
 from projections.engine import Projection
 
 ALL: tuple[Projection, ...] = (
@@ -18,4 +18,5 @@ ALL: tuple[Projection, ...] = (
     grid.projection,
     census.projection,
     quotas.projection,
+    ledger.projection,
 )

@@ -1,0 +1,384 @@
+"""The books as read: the chart, vouchers and their lines, closed months, and the ledgers built from
+them (trial balance, general ledger, sub-ledgers, cash and bank journals), for any book as of any date.
+
+Amounts are stored as whole fen (integers), so SQLite sums them exactly; they leave this module as
+Decimal yuan. A balance is debit-positive here; `on_side` turns it to the account's normal side.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from aggregates.book import KINDS, WORDS, Book, Line
+from aggregates.chart import CATEGORIES, CREDIT, LEVEL_ONE, STANDARD_SUB_ACCOUNTS, level_of, parent_of, root_of
+from projections.engine import Projection, Step, insert
+
+projection = Projection(
+    name="ledger",
+    schema_version=1,
+    tables=[
+        """CREATE TABLE books (
+            book_id TEXT PRIMARY KEY, name TEXT NOT NULL, union_id TEXT, edition TEXT NOT NULL,
+            first_period TEXT NOT NULL, opened_on TEXT NOT NULL, version INTEGER NOT NULL)""",
+        """CREATE TABLE accounts (
+            book_id TEXT NOT NULL, code TEXT NOT NULL, name TEXT NOT NULL, added_on TEXT,
+            PRIMARY KEY (book_id, code))""",
+        """CREATE TABLE vouchers (
+            book_id TEXT NOT NULL, key TEXT NOT NULL, period TEXT NOT NULL, word TEXT NOT NULL,
+            number INTEGER NOT NULL, voucher_date TEXT NOT NULL, summary TEXT NOT NULL, attachments INTEGER NOT NULL,
+            files TEXT NOT NULL, kind TEXT NOT NULL, source TEXT, reverses TEXT, reversed_by TEXT,
+            reason TEXT, preparer TEXT NOT NULL, prepared_on TEXT NOT NULL, reviewer TEXT, reviewed_on TEXT,
+            stream_id TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL,
+            PRIMARY KEY (book_id, key))""",
+        "CREATE INDEX vouchers_by_period ON vouchers (book_id, period, word, number)",
+        """CREATE TABLE lines (
+            book_id TEXT NOT NULL, key TEXT NOT NULL, line_no INTEGER NOT NULL, account TEXT NOT NULL,
+            debit INTEGER NOT NULL, credit INTEGER NOT NULL, memo TEXT NOT NULL, voucher_date TEXT NOT NULL,
+            closing INTEGER NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (book_id, key, line_no))""",
+        "CREATE INDEX lines_by_account ON lines (book_id, account, voucher_date)",
+        """CREATE TABLE closed_months (
+            book_id TEXT NOT NULL, period TEXT NOT NULL, closed_on TEXT NOT NULL, closed_by TEXT NOT NULL,
+            position INTEGER NOT NULL, PRIMARY KEY (book_id, period))""",
+    ],
+)
+
+FEN = Decimal("0.01")
+
+
+def fen(amount: Decimal) -> int:
+    return int((amount / FEN).to_integral_exact())
+
+
+def yuan(fen_: int) -> Decimal:
+    return (Decimal(fen_) * FEN).quantize(FEN)
+
+
+@projection.on(Book.Opened)
+def _opened(step: Step, e: Book.Opened) -> None:
+    book = str(e.originator_id)
+    insert(step.db, "books", {"book_id": book, "name": e.name, "union_id": str(e.union_id) if e.union_id else None,
+                              "edition": e.edition, "first_period": e.first_period,
+                              "opened_on": e.occurred_on.isoformat(), "version": e.originator_version})
+    for code in e.accounts:
+        insert(step.db, "accounts", {"book_id": book, "code": code, "name": LEVEL_ONE[code].name, "added_on": None})
+    for code, name in STANDARD_SUB_ACCOUNTS.items():
+        if root_of(code) in e.accounts:
+            insert(step.db, "accounts", {"book_id": book, "code": code, "name": name, "added_on": None})
+
+
+def _touch(step: Step, e: Book.Event) -> None:
+    step.db.execute("UPDATE books SET version = ? WHERE book_id = ?", [e.originator_version, str(e.originator_id)])
+
+
+@projection.on(Book.SubAccountAdded)
+def _sub_account(step: Step, e: Book.SubAccountAdded) -> None:
+    insert(step.db, "accounts", {"book_id": str(e.originator_id), "code": e.code, "name": e.name,
+                                 "added_on": e.occurred_on.isoformat()})
+    _touch(step, e)
+
+
+@projection.on(Book.VoucherPosted)
+def _posted(step: Step, e: Book.VoucherPosted) -> None:
+    book, key = str(e.originator_id), f"{e.period}/{e.word}/{e.number}"
+    insert(step.db, "vouchers", {
+        "book_id": book, "key": key, "period": e.period, "word": e.word, "number": e.number,
+        "voucher_date": e.voucher_date.isoformat(), "summary": e.summary, "attachments": e.attachments,
+        "files": " ".join(e.files), "kind": e.kind, "source": e.source, "reverses": e.reverses, "reversed_by": None,
+        "reason": e.reason, "preparer": e.actor, "prepared_on": e.occurred_on.isoformat(), "reviewer": None,
+        "reviewed_on": None, "stream_id": book, "version": e.originator_version, "position": step.position})
+    for n, data in enumerate(e.lines, 1):
+        line = Line.of(data)
+        insert(step.db, "lines", {
+            "book_id": book, "key": key, "line_no": n, "account": line.account, "debit": fen(line.debit),
+            "credit": fen(line.credit), "memo": line.memo, "voucher_date": e.voucher_date.isoformat(),
+            "closing": int(e.kind == "closing"), "position": step.position})
+    if e.reverses:
+        step.db.execute("UPDATE vouchers SET reversed_by = ? WHERE book_id = ? AND key = ?", [key, book, e.reverses])
+    _touch(step, e)
+
+
+@projection.on(Book.VoucherReviewed)
+def _reviewed(step: Step, e: Book.VoucherReviewed) -> None:
+    step.db.execute("UPDATE vouchers SET reviewer = ?, reviewed_on = ? WHERE book_id = ? AND key = ?",
+                    [e.actor, e.occurred_on.isoformat(), str(e.originator_id), e.key])
+    _touch(step, e)
+
+
+@projection.on(Book.MonthClosed)
+def _closed(step: Step, e: Book.MonthClosed) -> None:
+    insert(step.db, "closed_months", {"book_id": str(e.originator_id), "period": e.period,
+                                      "closed_on": e.occurred_on.isoformat(), "closed_by": e.actor,
+                                      "position": step.position})
+    _touch(step, e)
+
+
+# -- books and the chart ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookRow:
+    book_id: str
+    name: str
+    union_id: str | None
+    edition: str
+    first_period: str
+    version: int
+
+
+def books(conn: sqlite3.Connection) -> list[BookRow]:
+    """Every book, the street union's own first."""
+    rows = conn.execute("SELECT * FROM books ORDER BY union_id IS NOT NULL, name")
+    return [BookRow(r["book_id"], r["name"], r["union_id"], r["edition"], r["first_period"], r["version"])
+            for r in rows]
+
+
+def book(conn: sqlite3.Connection, book_id: str) -> BookRow | None:
+    return next((b for b in books(conn) if b.book_id == book_id), None)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    code: str
+    name: str
+    full_name: str
+    leaf: bool
+    standard: bool  # the standard's own account: fixed
+
+    @property
+    def level(self) -> int:
+        return level_of(self.code)
+
+    @property
+    def category(self) -> str:
+        return CATEGORIES[LEVEL_ONE[root_of(self.code)].category]
+
+    @property
+    def side(self) -> str:
+        return LEVEL_ONE[root_of(self.code)].side
+
+
+def chart(conn: sqlite3.Connection, book_id: str) -> list[AccountRow]:
+    """The book's accounts in code order, with full names (维权支出—困难职工帮扶支出)."""
+    names = dict(conn.execute("SELECT code, name FROM accounts WHERE book_id = ? ORDER BY code", [book_id]))
+    parents = {parent_of(code) for code in names}
+    result = []
+    for code, name in sorted(names.items()):
+        chain, up = [name], parent_of(code)
+        while up:
+            chain.append(names.get(up, up))
+            up = parent_of(up)
+        result.append(AccountRow(code, name, "—".join(reversed(chain)), code not in parents,
+                                 code in LEVEL_ONE or code in STANDARD_SUB_ACCOUNTS))
+    return result
+
+
+def closed_months(conn: sqlite3.Connection, book_id: str) -> list[str]:
+    return [p for (p,) in conn.execute("SELECT period FROM closed_months WHERE book_id = ? ORDER BY period",
+                                       [book_id])]
+
+
+# -- vouchers --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoucherLine:
+    line_no: int
+    account: str
+    debit: Decimal
+    credit: Decimal
+    memo: str
+
+
+@dataclass(frozen=True)
+class Voucher:
+    key: str
+    period: str
+    word: str
+    number: int
+    voucher_date: date
+    summary: str
+    attachments: int
+    files: tuple[str, ...]
+    kind: str
+    source: str | None
+    reverses: str | None
+    reversed_by: str | None
+    reason: str | None
+    preparer: str
+    reviewer: str | None
+    stream_id: str
+    version: int
+    position: int
+    total: Decimal
+    lines: tuple[VoucherLine, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """收字第3号 (2026年03月)."""
+        return f"{WORDS[self.word]}字第{self.number}号"
+
+    @property
+    def kind_label(self) -> str:
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def red(self) -> bool:
+        return self.kind == "reversal"
+
+
+def _voucher(r: sqlite3.Row, lines: tuple[VoucherLine, ...] = ()) -> Voucher:
+    return Voucher(r["key"], r["period"], r["word"], r["number"], date.fromisoformat(r["voucher_date"]), r["summary"],
+                   r["attachments"], tuple(r["files"].split()), r["kind"], r["source"], r["reverses"],
+                   r["reversed_by"], r["reason"], r["preparer"], r["reviewer"], r["stream_id"], r["version"],
+                   r["position"], yuan(r["total"]), lines)
+
+
+_VOUCHERS = """SELECT v.*, (SELECT SUM(debit) FROM lines l WHERE l.book_id = v.book_id AND l.key = v.key) AS total
+                 FROM vouchers v WHERE v.book_id = :book"""
+
+
+def vouchers(conn: sqlite3.Connection, book_id: str, period: str | None = None, *,
+             waiting: bool = False) -> list[Voucher]:
+    """A book's vouchers (of a month; only those waiting for review), in word and number order."""
+    sql = _VOUCHERS + (" AND v.period = :period" if period else "")
+    if waiting:
+        sql += " AND v.reviewer IS NULL AND v.kind NOT IN ('closing', 'opening')"
+    rows = conn.execute(sql + " ORDER BY v.period, CASE v.word WHEN 'receipt' THEN 0 WHEN 'payment' THEN 1 ELSE 2 END,"
+                        " v.number", {"book": book_id, "period": period})
+    return [_voucher(r) for r in rows]
+
+
+def voucher(conn: sqlite3.Connection, book_id: str, key: str) -> Voucher | None:
+    row = conn.execute(_VOUCHERS + " AND v.key = :key", {"book": book_id, "key": key}).fetchone()
+    if row is None:
+        return None
+    lines = tuple(VoucherLine(r["line_no"], r["account"], yuan(r["debit"]), yuan(r["credit"]), r["memo"])
+                  for r in conn.execute("SELECT * FROM lines WHERE book_id = ? AND key = ? ORDER BY line_no",
+                                        [book_id, key]))
+    return _voucher(row, lines)
+
+
+# -- balances and the trial balance ------------------------------------------------------------------
+
+
+def on_side(code: str, debit_positive: Decimal) -> Decimal:
+    """A debit-positive amount shown on the account's normal side."""
+    return -debit_positive if LEVEL_ONE[root_of(code)].side == CREDIT else debit_positive
+
+
+def movements(conn: sqlite3.Connection, book_id: str, start: date | None, end: date, *,
+              closing: bool = True) -> dict[str, tuple[int, int]]:
+    """account → (debit fen, credit fen) of the lines dated in [start, end] (closing vouchers optional)."""
+    sql = "SELECT account, SUM(debit), SUM(credit) FROM lines WHERE book_id = :book AND voucher_date <= :end"
+    if start is not None:
+        sql += " AND voucher_date >= :start"
+    if not closing:
+        sql += " AND closing = 0"
+    rows = conn.execute(sql + " GROUP BY account", {"book": book_id, "start": start and start.isoformat(),
+                                                    "end": end.isoformat()})
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+@dataclass(frozen=True)
+class TrialRow:
+    """One account of the trial balance (科目余额表): opening, the period's debits and credits, closing."""
+
+    code: str
+    name: str
+    level: int
+    opening: Decimal  # debit-positive
+    debit: Decimal
+    credit: Decimal
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.debit - self.credit
+
+
+def trial_balance(conn: sqlite3.Connection, book_id: str, start: date, end: date) -> list[TrialRow]:
+    """Every account with a balance or movement, parents summing their sub-accounts."""
+    before = movements(conn, book_id, None, date.fromordinal(start.toordinal() - 1))
+    during = movements(conn, book_id, start, end)
+    totals: dict[str, list[int]] = {}
+    for code in set(before) | set(during):
+        opening = before.get(code, (0, 0))
+        debit, credit = during.get(code, (0, 0))
+        up: str | None = code
+        while up:
+            row = totals.setdefault(up, [0, 0, 0])
+            row[0] += opening[0] - opening[1]
+            row[1] += debit
+            row[2] += credit
+            up = parent_of(up)
+    names = {a.code: a.name for a in chart(conn, book_id)}
+    return [TrialRow(code, names.get(code, code), level_of(code), yuan(o), yuan(d), yuan(c))
+            for code, (o, d, c) in sorted(totals.items()) if o or d or c]
+
+
+# -- ledgers and journals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of a ledger with the running balance after it (debit-positive)."""
+
+    voucher_date: date
+    key: str
+    label: str
+    summary: str
+    memo: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal
+    contra: str  # the other accounts of the voucher (对方科目)
+    position: int
+
+
+def ledger(conn: sqlite3.Connection, book_id: str, code: str, start: date, end: date) -> tuple[Decimal, list[Entry]]:
+    """明细账 of an account (with its sub-accounts): the opening balance and every line in [start, end]."""
+    prefix = {"book": book_id, "code": code, "like": f"{code}%", "start": start.isoformat(), "end": end.isoformat()}
+    opening = conn.execute(
+        "SELECT COALESCE(SUM(debit - credit), 0) FROM lines WHERE book_id = :book AND account LIKE :like"
+        " AND voucher_date < :start", prefix).fetchone()[0]
+    rows = conn.execute(
+        "SELECT l.*, v.summary, v.word, v.number, (SELECT GROUP_CONCAT(DISTINCT o.account) FROM lines o"
+        " WHERE o.book_id = l.book_id AND o.key = l.key AND o.account NOT LIKE :like) AS contra"
+        " FROM lines l JOIN vouchers v USING (book_id, key) WHERE l.book_id = :book AND l.account LIKE :like"
+        " AND l.voucher_date BETWEEN :start AND :end ORDER BY l.voucher_date, l.position, l.line_no", prefix)
+    names = {a.code: a.name for a in chart(conn, book_id)}
+    balance, entries = opening, []
+    for r in rows:
+        balance += r["debit"] - r["credit"]
+        contra = "、".join(names.get(c, c) for c in sorted(set((r["contra"] or "").split(","))) if c)
+        entries.append(Entry(date.fromisoformat(r["voucher_date"]), r["key"], f"{WORDS[r['word']]}-{r['number']}",
+                             r["summary"], r["memo"], yuan(r["debit"]), yuan(r["credit"]), yuan(balance), contra,
+                             r["position"]))
+    return yuan(opening), entries
+
+
+@dataclass(frozen=True)
+class MonthTotals:
+    """总账: one month of a level-1 account."""
+
+    period: str
+    debit: Decimal
+    credit: Decimal
+    balance: Decimal  # debit-positive, at the month's end
+
+
+def general_ledger(conn: sqlite3.Connection, book_id: str, code: str, year: int,
+                   end: date) -> tuple[Decimal, list[MonthTotals]]:
+    """The year's opening balance of an account and its totals month by month up to `end`."""
+    args = {"book": book_id, "like": f"{code}%", "start": f"{year}-01-01", "end": end.isoformat()}
+    opening = conn.execute("SELECT COALESCE(SUM(debit - credit), 0) FROM lines WHERE book_id = :book"
+                           " AND account LIKE :like AND voucher_date < :start", args).fetchone()[0]
+    balance, months = opening, []
+    for period, debit, credit in conn.execute(
+            "SELECT substr(voucher_date, 1, 7), SUM(debit), SUM(credit) FROM lines WHERE book_id = :book"
+            " AND account LIKE :like AND voucher_date BETWEEN :start AND :end GROUP BY 1 ORDER BY 1", args):
+        balance += debit - credit
+        months.append(MonthTotals(period, yuan(debit), yuan(credit), yuan(balance)))
+    return yuan(opening), months
