@@ -41,6 +41,9 @@ MAX_LINES = 40
 # the other sub-accounts of 结转 and 结余 are swept into 累计结转 / 累计结余 (第三部分 321, 322).
 SURPLUS_THIS_YEAR = "32203"
 YEAR_END_SWEEPS = {"32205": ("32201", "32202", "32203", "32204"), "32104": ("32101", "32102", "32103")}
+# The accounts closing posts to: they stay leaves so a closing can always be posted.
+CLOSING_ACCOUNTS = frozenset({SURPLUS_THIS_YEAR, *YEAR_END_SWEEPS, *(s for group in YEAR_END_SWEEPS.values()
+                                                                    for s in group)})
 _PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
@@ -192,8 +195,11 @@ class Book(OfficeAggregate):
         """Add an office sub-account (level 2 or below) under `parent`; the standard's accounts are fixed."""
         if parent not in self.accounts:
             raise InvalidInput("上级科目不存在", field="parent")
+        if parent in CLOSING_ACCOUNTS:
+            raise InvalidInput("“%(name)s”用于期末和年末结转，不能下设明细科目", field="parent",
+                               name=self.account_name(parent))
         code = (code or "").strip()
-        if not re.fullmatch(r"\d{2}", code):
+        if not re.fullmatch(r"[0-9]{2}", code):
             raise InvalidInput("科目代码为两位数字（如 01）", field="code")
         code = parent + code
         if code in self.accounts or code in STANDARD_SUB_ACCOUNTS:
@@ -248,7 +254,7 @@ class Book(OfficeAggregate):
             raise InvalidInput("%(p)s已结账，不能再记账；更正请在未结账的月份编制凭证并注明更正的凭证",
                                field="voucher_date", p=period)
         summary = checked_text(summary, "summary", "摘要", 60)
-        self._check_lines(lines, red=kind == "reversal")
+        self.check_lines(lines, red=kind == "reversal")
         if not 0 <= attachments <= 999 or attachments < len(files or []):
             raise InvalidInput("附件张数无效", field="attachments")
         self._check_cash(voucher_date, lines, cash_limit)
@@ -259,7 +265,8 @@ class Book(OfficeAggregate):
                      attachments=attachments, files=list(files or []), kind=kind, source=source, reverses=reverses)
         return voucher_key(period, word, number)
 
-    def _check_lines(self, lines: list[Line], *, red: bool) -> None:
+    def check_lines(self, lines: list[Line], *, red: bool = False) -> None:
+        """Two to MAX_LINES lines on leaf accounts of this book, one side each, balancing."""
         if not 2 <= len(lines) <= MAX_LINES:
             raise InvalidInput("凭证须有2至%(n)s行分录", field="lines", n=MAX_LINES)
         for n, line in enumerate(lines, 1):
@@ -293,10 +300,14 @@ class Book(OfficeAggregate):
                                day=lowest[0], b=lowest[1])
         withdrawal = move > 0 and any(root_of(line.account) == BANK and line.credit > 0 for line in lines)
         if withdrawal and limit is not None:
-            after = sum((v for k, v in days.items() if k <= day.isoformat()), ZERO)
-            if after > limit:
-                raise InvalidInput("提取现金后库存现金为 %(b)s 元，超过库存现金限额 %(limit)s 元", field="lines",
-                                   b=after, limit=limit)
+            balance, highest = ZERO, None
+            for when in sorted(days):
+                balance += days[when]
+                if when >= day.isoformat() and (highest is None or balance > highest[1]):
+                    highest = (when, balance)
+            if highest is not None and highest[1] > limit:
+                raise InvalidInput("提取现金后%(day)s的库存现金为 %(b)s 元，超过库存现金限额 %(limit)s 元",
+                                   field="lines", day=highest[0], b=highest[1], limit=limit)
 
     def review(self, ctx: Context, key: str) -> None:
         """The accountant's review (审核) of a posted voucher."""

@@ -37,7 +37,7 @@ def parsed_lines(rows: list[TypedLine]) -> list[Line]:
         try:
             amounts = [checked_money(text, "lines") if text else ZERO for text in (debit, credit)]
         except InvalidInput as error:
-            raise InvalidInput("第%(n)s行：%(why)s", field="lines", n=n, why=error.message) from None
+            raise InvalidInput("第%(n)s行：%(why)s", field="lines", n=n, why=error.text()) from None
         memo = checked_text(row.get("memo") or "", "lines", "分录摘要", 60, required=False)
         lines.append(Line(account, amounts[0], amounts[1], memo))
     return lines
@@ -84,6 +84,7 @@ class BookCommands:
         self._refuse_repeated_form(form_key)
         book = self.book(book_id)
         parsed = parsed_lines(lines)
+        book.check_lines(parsed)  # the chart first: an unknown account is named before a missing setting
         key = book.post(ctx, voucher_date=voucher_date, summary=summary, lines=parsed, attachments=attachments,
                         cash_limit=self._cash_limit(parsed, voucher_date))
         self._save(book, *self._form_claim(ctx, form_key, book_id))

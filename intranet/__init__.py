@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
 from aggregates.application import utc_now
-from intranet import audit, auth, dashboard, enterprises, formatting, grid, members, settings, unions, users
+from intranet import audit, auth, books, dashboard, enterprises, formatting, grid, members, settings, unions, users
 from intranet.auth import login_manager
 from intranet.backend import Backend
 from intranet.permissions import allowed, is_public
@@ -120,6 +120,8 @@ def _setup_web(app: Flask) -> None:
         return {"office_name": office.name if office else None}
     app.jinja_env.filters.update(
         money=formatting.money,
+        amount=formatting.amount,
+        capital=formatting.capital,
         day=formatting.day,
         moment=lambda value: formatting.moment(value, tz),
         role_label=formatting.role_label,
@@ -135,7 +137,7 @@ def _roles() -> tuple[str, ...]:
 
 def _setup_blueprints(app: Flask) -> None:
     blueprints = (auth.bp, dashboard.bp, audit.bp, settings.bp, users.bp, members.bp, unions.bp, enterprises.bp,
-                  grid.bp)
+                  grid.bp, books.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

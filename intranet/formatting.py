@@ -24,6 +24,63 @@ def money(value: Decimal | int | None) -> str:
     return f"{'-' if amount < 0 else ''}¥{abs(amount):,.2f}"
 
 
+def amount(value: Decimal | None) -> str:
+    """1,234.50 for a ledger column; empty for None or zero."""
+    if not value:
+        return ""
+    return f"{value:,.2f}"
+
+
+_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+
+
+def capital(value: Decimal) -> str:
+    """An amount in capital numerals (人民币大写), as a voucher's total is written: 壹仟零伍元伍角整."""
+    value = Decimal(value).quantize(Decimal("0.01"))
+    whole, rest = divmod(int(abs(value) * 100), 100)
+    jiao, fen = divmod(rest, 10)
+    text = _capital_whole(whole) + "元" if whole else ""
+    if jiao:
+        text += _DIGITS[jiao] + "角"
+    elif fen and whole:
+        text += "零"
+    text += _DIGITS[fen] + "分" if fen else "整"
+    if not whole and not rest:
+        text = "零元整"
+    return ("负" if value < 0 else "") + text
+
+
+def _capital_whole(number: int) -> str:
+    groups = []
+    while number:
+        number, group = divmod(number, 10000)
+        groups.append(group)
+    text, gap = "", False
+    for index in reversed(range(len(groups))):
+        group = groups[index]
+        if not group:
+            gap = True
+            continue
+        if text and (gap or group < 1000):
+            text += "零"
+        text += _capital_group(group) + ("", "万", "亿", "万亿")[index]
+        gap = False
+    return text
+
+
+def _capital_group(group: int) -> str:
+    text, zero = "", False
+    for digit, unit in zip(f"{group:04d}", ("仟", "佰", "拾", ""), strict=True):
+        if digit == "0":
+            zero = bool(text)
+            continue
+        if zero:
+            text += "零"
+            zero = False
+        text += _DIGITS[int(digit)] + unit
+    return text
+
+
 def day(value: date | str | None) -> str:
     """2026年3月8日."""
     if value is None or value == "":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aggregates.roles import ALL_STAFF, COMMAND_ROLES, ROLES, ROSTER_KEEPERS
+from aggregates.roles import ALL_STAFF, BOOK_READERS, BOOKKEEPERS, COMMAND_ROLES, ROLES, ROSTER_KEEPERS
 
 PUBLIC = frozenset({"*public*"})  # no login needed
 SIGNED_IN = frozenset(ROLES)  # any logged-in user, members included
@@ -69,6 +69,13 @@ ROUTES: dict[str, frozenset[str]] = {
     **dict.fromkeys(
         (f"enterprises.{a}" for a in ("headcount", "worker_list", "payroll", "coverage", "rename", "close")),
         ROSTER_KEEPERS),
+    **dict.fromkeys(
+        (f"books.{a}" for a in ("index", "detail", "accounts", "voucher", "trial_balance",
+                                "account_ledger", "journal", "general_ledger", "statement")),
+        BOOK_READERS),
+    **dict.fromkeys(
+        (f"books.{a}" for a in ("create", "add_account", "new_voucher", "post_voucher", "review", "reverse", "close")),
+        BOOKKEEPERS),
 }
 
 

@@ -154,9 +154,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     world = World(app, backend, shared={"enterprise_id": enterprise_id, "union_id": union_id,
                                         "second_union_id": second_union_id, "member_id": member_id,
                                         "user_id": member_user,
-                                        "key": "cash_on_hand_limit", "filename": "app.css"})
+                                        "key": "cash_on_hand_limit", "filename": "app.css",
+                                        "kind": "cash", **_shared_book(office)})
     yield world
     backend.close()
+
+
+def _shared_book(office: UnionOffice) -> dict[str, Any]:
+    """The own book with one voucher, for the pages of the books."""
+    ctx = office.system_context("test")
+    book_id = office.open_book(ctx, name="街道工会本级", union_id=None, first_period="2026-01")
+    key = office.post_voucher(ctx, book_id, voucher_date=date(2026, 3, 2), summary="收会费",
+                              lines=[{"account": "101", "debit": "100"}, {"account": "401", "credit": "100"}],
+                              attachments=1)
+    period, word, number = key.split("/")
+    return {"book_id": book_id, "period": period, "word": word, "number": int(number)}
 
 
 # -- the records each endpoint acts on, and the form it accepts ---------------------------------------
@@ -212,6 +224,29 @@ def _on_union(valid: Callable[[UUID], dict[str, Any]], kind: str = "enterprise")
 def _on_enterprise(valid: Callable[[World], dict[str, Any]]) -> Callable[[World], Built]:
     def build(w: World) -> Built:
         return {"enterprise_id": helpers.enterprise(w.office)}, valid(w)
+    return build
+
+
+def _book(w: World, first_period: str = "2026-03") -> UUID:
+    """A fresh managed union's book (one book per entity)."""
+    return w.office.open_book(w.office.system_context("test"), name=f"代管账套{_n()}", union_id=helpers.union(w.office),
+                              first_period=first_period)
+
+
+def _on_book(valid: Callable[[World], dict[str, Any]], first_period: str = "2026-03") -> Callable[[World], Built]:
+    def build(w: World) -> Built:
+        return {"book_id": _book(w, first_period)}, valid(w)
+    return build
+
+
+def _on_voucher(valid: dict[str, Any]) -> Callable[[World], Built]:
+    def build(w: World) -> Built:
+        book_id = _book(w)
+        key = w.office.post_voucher(w.office.system_context("test"), book_id, voucher_date=date(2026, 3, 8),
+                                    summary="收会费", lines=[{"account": "101", "debit": "100"},
+                                                          {"account": "401", "credit": "100"}], attachments=1)
+        period, word, number = key.split("/")
+        return {"book_id": book_id, "period": period, "word": word, "number": int(number)}, dict(valid)
     return build
 
 
@@ -303,6 +338,8 @@ class Case:
             return "admin"
         if self.endpoint == "settings.update":
             return "chair"
+        if self.endpoint.startswith("books."):
+            return "accountant"
         if ROUTES[self.endpoint] is PUBLIC:
             return ANONYMOUS
         return "office"
@@ -421,6 +458,20 @@ CASES: list[Case] = [
          probe=("credit_code", "ownership", "workers", "women")),
     Case("enterprises.headcount", _on_enterprise(lambda _w: {"as_of": TODAY, "workers": "50", "women": "12"}),
          ("as_of", "workers", "women"), probe=("as_of", "workers", "women")),
+    Case("books.create", lambda w: ({}, {"union_id": str(helpers.union(w.office)), "name": f"代管账套{_n()}",
+                                          "first_period": "2026-03"}),
+         ("union_id", "name", "first_period"), probe=("union_id", "first_period")),
+    Case("books.add_account", _on_book(lambda _w: {"parent": "50404", "code": "01", "name": "大病救助"}),
+         ("parent", "code", "name"), probe=("parent", "code")),
+    Case("books.post_voucher", _on_book(lambda _w: {
+        "voucher_date": TODAY, "summary": "收会费", "attachments": "1", "form_key": secrets.token_urlsafe(16),
+        "account": ["101", "401"], "debit": ["100", ""], "credit": ["", "100"], "memo": ["", ""]}),
+         ("voucher_date", "summary", "attachments", "form_key", "rows"), lists=("account", "debit", "credit", "memo"),
+         probe=("voucher_date", "attachments")),
+    Case("books.review", _on_voucher({}), accepts=NO_FIELDS),
+    Case("books.reverse", _on_voucher({"on": TODAY, "reason": "重复入账"}), ("on", "reason"), probe=("on",)),
+    Case("books.close", _on_book(lambda _w: {"period": "2026-02"}, first_period="2026-02"), ("period",),
+         probe=("period",)),
     Case("enterprises.worker_list", _on_enterprise(lambda _w: {"as_of": TODAY, "names": "张三\n李四"}),
          ("as_of", "names"), probe=("as_of",)),
     Case("enterprises.payroll", _on_enterprise(lambda _w: {"period": "2026-02", "payroll": "100000.00"}),
@@ -601,7 +652,7 @@ def _reader(endpoint: str) -> str:
     permitted = ROUTES[endpoint]
     if permitted is PUBLIC:
         return ANONYMOUS
-    for who, role in (("office", "office"), ("admin", "admin"), (MEMBER_USER, "member")):
+    for who, role in (("office", "office"), ("admin", "admin"), (MEMBER_USER, "member"), ("accountant", "accountant")):
         if role in permitted:
             return who
     raise AssertionError(f"no fixture user may see {endpoint}")
@@ -610,7 +661,10 @@ def _reader(endpoint: str) -> str:
 GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "settings.index", "settings.detail",
                  "users.index", "users.new", "users.detail", "members.index", "members.new", "members.detail",
                  "members.me", "members.transfers", "unions.index", "unions.new", "unions.detail", "unions.cadres",
-                 "grid.index", "enterprises.index", "enterprises.new", "enterprises.detail", "enterprises.check"]
+                 "grid.index", "enterprises.index", "enterprises.new", "enterprises.detail", "enterprises.check",
+                 "books.index", "books.detail", "books.accounts", "books.new_voucher", "books.voucher",
+                 "books.trial_balance", "books.account_ledger", "books.journal", "books.general_ledger",
+                 "books.statement"]
 
 
 def test_every_get_rule_of_the_app_is_fetched(world: World) -> None:

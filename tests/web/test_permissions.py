@@ -41,7 +41,10 @@ def member(app: Flask, backend: Backend) -> UUID:
     enterprise_id = helpers.enterprise(backend.office)
     union_id = helpers.union(backend.office, [enterprise_id])
     member_id = helpers.member(backend.office, union_id)
-    app.config["ROSTER_RECORDS"] = {"enterprise_id": enterprise_id, "union_id": union_id, "member_id": member_id}
+    book_id = backend.office.open_book(ctx, name="街道工会本级", union_id=None, first_period="2026-01")
+    app.config["ROSTER_RECORDS"] = {"enterprise_id": enterprise_id, "union_id": union_id, "member_id": member_id,
+                                    "book_id": book_id, "period": "2026-03", "word": "receipt", "number": 1,
+                                    "kind": "cash"}
     user_id = backend.office.register_user(ctx, MEMBER_USERNAME, "会员甲", ["member"], member_id=member_id)
     backend.credentials.set_password(user_id, PASSWORD)
     backend.read_models.catch_up()
@@ -244,6 +247,30 @@ def _stopped(office: UnionOffice) -> UUID:
     return user_id
 
 
+def _own_book(office: UnionOffice) -> UUID:
+    return office.open_book(system(office), name="街道工会本级", union_id=None, first_period="2026-01")
+
+
+def _posted(office: UnionOffice) -> tuple[UUID, str]:
+    book = _own_book(office)
+    key = office.post_voucher(system(office), book, voucher_date=date(2026, 3, 2), summary="收会费",
+                              lines=[{"account": "101", "debit": "10"}, {"account": "401", "credit": "10"}],
+                              attachments=1)
+    return book, key
+
+
+BOOK_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
+    "open_book": lambda _o: ({"name": "街道工会本级", "union_id": None, "first_period": "2026-01"},),
+    "add_sub_account": lambda o: (_own_book(o), "50404", "01", "大病救助"),
+    "post_voucher": lambda o: (_own_book(o), {
+        "voucher_date": date(2026, 3, 2), "summary": "收会费", "attachments": 1,
+        "lines": [{"account": "101", "debit": "10"}, {"account": "401", "credit": "10"}]}),
+    "review_voucher": _posted,
+    "reverse_voucher": lambda o: (*_posted(o), {"on": date(2026, 3, 8), "reason": "错账"}),
+    "close_month": lambda o: (_own_book(o), "2026-01"),
+}
+
+
 # Arguments that would succeed (or fail only for a reason other than the role) if the
 # command let the role through: the role check is the only thing that may stop them.
 ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
@@ -258,6 +285,7 @@ ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "change_user_phone": lambda o: (_target(o), "13900139000"),
     "erase_user_personal_data": lambda o: (_target(o), "本人申请"),
     **ROSTER_ARGUMENTS,
+    **BOOK_ARGUMENTS,
 }
 
 REFUSALS = [
