@@ -20,6 +20,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEven
 
 from aggregates.book import Book
 from aggregates.book_commands import BookCommands
+from aggregates.claim_commands import ClaimCommands
 from aggregates.envelope import (
     SYSTEM_ROLE,
     Context,
@@ -53,7 +54,7 @@ class ConcurrentChange(StaleEdit):
     message = "该记录刚被他人修改，请刷新后重试"
 
 
-class UnionOffice(RosterCommands, BookCommands, Application):
+class UnionOffice(RosterCommands, BookCommands, ClaimCommands, Application):
     """The office's write side on one event log."""
 
     name = "UnionOffice"

@@ -35,7 +35,8 @@ from aggregates.errors import InvalidInput
 
 ZERO = Decimal("0.00")
 WORDS = {"receipt": "收", "payment": "付", "transfer": "转"}  # 记账凭证: 收款 / 付款 / 转账
-KINDS = {"manual": "手工凭证", "closing": "期末结转", "reversal": "红字冲销", "opening": "期初余额"}
+KINDS = {"manual": "手工凭证", "closing": "期末结转", "reversal": "红字冲销", "opening": "期初余额",
+         "claim": "报销付款", "advance": "借款", "repayment": "收回借款"}
 MAX_LINES = 40
 # 期末结转: non-earmarked income and expenditure close into 工会资金结余—本年收支结转 each month; at year end
 # the other sub-accounts of 结转 and 结余 are swept into 累计结转 / 累计结余 (第三部分 321, 322).
@@ -169,6 +170,14 @@ class Book(OfficeAggregate):
 
         def apply(self, aggregate: Book) -> None:
             aggregate.vouchers[self.key]["reviewed"] = True
+
+    class CashCounted(OfficeAggregate.Event):
+        """FIN-04: the cash counted against the book; IOUs found are listed, never counted (FIN-03)."""
+
+        counted_on: date
+        counted: Decimal
+        book_balance: Decimal
+        ious: Decimal
 
     class MonthClosed(OfficeAggregate.Event):
         period: str
@@ -309,6 +318,23 @@ class Book(OfficeAggregate):
                 raise InvalidInput("提取现金后%(day)s的库存现金为 %(b)s 元，超过库存现金限额 %(limit)s 元",
                                    field="lines", day=highest[0], b=highest[1], limit=limit)
 
+    def cash_on(self, day: date) -> Decimal:
+        """Cash on hand at the end of `day` by the book."""
+        return sum((v for k, v in self.cash_days.items() if k <= day.isoformat()), ZERO)
+
+    def count_cash(self, ctx: Context, *, counted_on: date, counted: Decimal, ious: Decimal,
+                   explanation: str) -> Decimal:
+        if counted_on > ctx.occurred_on:
+            raise InvalidInput("盘点日期不能晚于今天", field="counted_on")
+        book_balance = self.cash_on(counted_on)
+        explanation = checked_text(explanation, "explanation", "差异说明", 200, required=False)
+        if counted != book_balance and not explanation:
+            raise InvalidInput("实存 %(c)s 元与账面 %(b)s 元不符，请说明差异原因", field="explanation",
+                               c=counted, b=book_balance)
+        self._record(self.CashCounted, ctx, reason=explanation or None, counted_on=counted_on, counted=counted,
+                     book_balance=book_balance, ious=ious)
+        return counted - book_balance
+
     def review(self, ctx: Context, key: str) -> None:
         """The accountant's review (审核) of a posted voucher."""
         voucher = self.vouchers.get(key)
@@ -323,7 +349,7 @@ class Book(OfficeAggregate):
         voucher = self.vouchers.get(key)
         if voucher is None:
             raise InvalidInput("凭证不存在", field="key")
-        if voucher["kind"] != "manual" and voucher["kind"] != "claim":
+        if voucher["kind"] != "manual":
             raise InvalidInput("%(kind)s凭证不能冲销", field="key", kind=KINDS.get(voucher["kind"], voucher["kind"]))
         if voucher["reversed"]:
             raise InvalidInput("该凭证已冲销", field="key")

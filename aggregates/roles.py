@@ -30,6 +30,9 @@ ROSTER_KEEPERS = frozenset({"office"})
 BOOKKEEPERS = frozenset({"accountant"})
 # Who may read the books: the accountant, the cashier, the chair (一支笔) and vice-chair, and the fund
 # review committee (经审会, AUD-09).
+CASHIERS = frozenset({"cashier"})
+# Who may hand in a claim or an advance, or witness one (Q7: any staff user but the auditors).
+CLAIMANTS = frozenset({"admin", "chair", "vice_chair", "office", "accountant", "cashier", "secretariat"})
 BOOK_READERS = frozenset({"accountant", "cashier", "chair", "vice_chair", "auditor", "admin"})
 
 COMMAND_ROLES: dict[str, frozenset[str]] = {
@@ -59,6 +62,14 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
         ),
         ROSTER_KEEPERS,
     ),
+    # 一支笔 (FIN-01): staff submit and witness claims, the chair approves (the chair's own: the entrusted
+    # vice-chair, checked in the command), the cashier pays. Auditors only read.
+    **dict.fromkeys(("submit_claim", "certify_claim", "request_advance"), CLAIMANTS),
+    **dict.fromkeys(("approve_claim", "reject_claim", "decide_advance"), frozenset({"chair", "vice_chair"})),
+    "issue_meal_notice": frozenset({"chair", "vice_chair"}),
+    "approve_purchase": frozenset({"chair"}),
+    **dict.fromkeys(("pay_claim", "pay_advance", "repay_advance", "record_advance_return"), CASHIERS),
+    "count_cash": CASHIERS | BOOKKEEPERS,
     **dict.fromkeys(
         ("open_book", "add_sub_account", "post_voucher", "review_voucher", "reverse_voucher", "close_month"),
         BOOKKEEPERS,

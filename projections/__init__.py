@@ -6,7 +6,18 @@ event type, and the read functions the views call.
 
 from __future__ import annotations
 
-from projections import audit_trail, census, grid, ledger, organisations, quotas, roster, settings_history, users
+from projections import (
+    audit_trail,
+    census,
+    claims,
+    grid,
+    ledger,
+    organisations,
+    quotas,
+    roster,
+    settings_history,
+    users,
+)
 from projections.engine import Projection
 
 ALL: tuple[Projection, ...] = (
@@ -19,4 +30,5 @@ ALL: tuple[Projection, ...] = (
     census.projection,
     quotas.projection,
     ledger.projection,
+    claims.projection,
 )
