@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, StoredEvent
 
+from aggregates.attachments import AttachmentStore
 from aggregates.book import Book
 from aggregates.book_commands import BookCommands
 from aggregates.claim_commands import ClaimCommands
@@ -81,6 +82,7 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, Application):
         self.clock = clock
         self.new_id = new_id  # injected like the clock: the demo builds the same office from the same seed
         self.keys = KeyStore(data_dir / "keys.sqlite")
+        self.attachments = AttachmentStore(data_dir / "attachments")
         self._default_timezone = timezone or DEFAULT_TIMEZONE
         self._timezone: ZoneInfo | None = None
 

@@ -14,7 +14,9 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from aggregates.application import DEFAULT_TIMEZONE, UnionOffice
+from aggregates.book import Book
 from aggregates.chain import Anchor, verify_sqlite
+from aggregates.claim import ExpenseClaim
 from aggregates.errors import DomainError
 from aggregates.roles import ROLES
 from aggregates.user_account import UserAccount
@@ -207,9 +209,22 @@ def _verify_rest(data_dir: Path) -> list[str]:
         problems = office.verify_snapshots()
         problems += [f"已删除个人信息的用户 {u} 的密钥仍然存在" for u in _erased_users(office)
                      if office.keys.has_key(u)]
+        problems += [problem for digest in _attachments(office) if (problem := office.attachments.problem(digest))]
         return problems
     finally:
         office.close()
+
+
+def _attachments(office: UnionOffice) -> set[str]:
+    """Every attachment hash an event names: the scans of claims and the files of vouchers."""
+    topics = [f"{cls.__module__}:{cls.__qualname__}" for cls in (ExpenseClaim.Submitted, Book.VoucherPosted)]
+    found: set[str] = set()
+    start = 0
+    while batch := office.recorder.select_notifications(start, 1000, topics=topics, inclusive_of_start=False):
+        for notification in batch:
+            found.update(office.mapper.to_domain_event(notification).files)
+        start = batch[-1].id
+    return found
 
 
 def _erased_users(office: UnionOffice) -> list[UUID]:
