@@ -20,7 +20,20 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
 from aggregates.application import utc_now
-from intranet import audit, auth, books, dashboard, enterprises, formatting, grid, members, settings, unions, users
+from intranet import (
+    audit,
+    auth,
+    books,
+    claims,
+    dashboard,
+    enterprises,
+    formatting,
+    grid,
+    members,
+    settings,
+    unions,
+    users,
+)
 from intranet.auth import login_manager
 from intranet.backend import Backend
 from intranet.permissions import allowed, is_public
@@ -137,7 +150,7 @@ def _roles() -> tuple[str, ...]:
 
 def _setup_blueprints(app: Flask) -> None:
     blueprints = (auth.bp, dashboard.bp, audit.bp, settings.bp, users.bp, members.bp, unions.bp, enterprises.bp,
-                  grid.bp, books.bp)
+                  grid.bp, books.bp, claims.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

@@ -30,7 +30,7 @@ from intranet.web import (
     views,
     whole,
 )
-from projections import ledger, organisations, statements, users
+from projections import claims, ledger, organisations, statements, users
 
 bp = Blueprint("books", __name__)
 ROWS = 6  # voucher rows shown at first; "more rows" adds four
@@ -45,7 +45,7 @@ def _book(book_id: UUID) -> ledger.BookRow:
 
 # Pages about one record of a book: switching books leads to the other book's first page.
 _RECORD_PAGES = frozenset({"books.voucher", "books.new_voucher", "books.review", "books.reverse", "books.post_voucher",
-                           "books.add_account", "books.close"})
+                           "books.add_account", "books.close", "books.count_cash"})
 
 
 def _switch(book_id: UUID) -> list[tuple[ledger.BookRow, str | None]]:
@@ -375,3 +375,29 @@ def close(book_id: UUID) -> str | Response:
 
 def _closing_page(book_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
     return _month(book_id, period_of(backend().office.today()), None, errors, notice)
+
+
+# -- cash counts -------------------------------------------------------------------------------------
+
+
+@bp.get("/books/<uuid:book_id>/cash-count")
+def cash_counts(book_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
+    """FIN-03 / FIN-04: the cash counts of a book against its balance, and the form to record one."""
+    conn = views()
+    return page("books/cash_count.html", "cash_count", **_context(
+        book_id, counts=claims.cash_counts(conn, str(book_id)), names=users.names(conn), errors=errors or {},
+        notice=notice, today=backend().office.today(), may_count=current_user.has_role("cashier", "accountant")))
+
+
+@bp.post("/books/<uuid:book_id>/cash-count")
+def count_cash(book_id: UUID) -> str | Response:
+    """Record a cash count; a difference needs its explanation."""
+    def run() -> None:
+        counted_on = parse_day(form("counted_on"), "counted_on")
+        if counted_on is None:
+            raise InvalidInput("请填写盘点日期", field="counted_on")
+        backend().office.count_cash(command_context("count_cash"), book_id, counted_on=counted_on,
+                                    counted=form("counted") or "-1", ious=form("ious") or "0",
+                                    explanation=form("explanation"))
+    return act(run, lambda **shown: cash_counts(book_id, **shown),
+               done=url_for("books.cash_counts", book_id=book_id), notice=_("已登记现金盘点"))

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from aggregates.roles import ALL_STAFF, BOOK_READERS, BOOKKEEPERS, COMMAND_ROLES, ROLES, ROSTER_KEEPERS
+from aggregates.roles import (
+    ALL_STAFF,
+    BOOK_READERS,
+    BOOKKEEPERS,
+    CASHIERS,
+    CLAIMANTS,
+    COMMAND_ROLES,
+    ROLES,
+    ROSTER_KEEPERS,
+)
 
 PUBLIC = frozenset({"*public*"})  # no login needed
 SIGNED_IN = frozenset(ROLES)  # any logged-in user, members included
@@ -71,8 +80,18 @@ ROUTES: dict[str, frozenset[str]] = {
         ROSTER_KEEPERS),
     **dict.fromkeys(
         (f"books.{a}" for a in ("index", "detail", "accounts", "voucher", "trial_balance",
-                                "account_ledger", "journal", "general_ledger", "statement")),
+                                "account_ledger", "journal", "general_ledger", "statement", "cash_counts")),
         BOOK_READERS),
+    "books.count_cash": COMMAND_ROLES["count_cash"],
+    # Claims and advances: staff hand in and witness; the chair approves; the cashier pays. A claim's or
+    # an advance's page is open to its handler or borrower and to those who read the books.
+    **dict.fromkeys(("claims.index", "claims.new", "claims.create", "claims.detail", "claims.certify",
+                     "claims.advances", "claims.new_advance", "claims.request_advance", "claims.advance",
+                     "claims.approvals", "claims.attachment"), CLAIMANTS | BOOK_READERS),
+    **dict.fromkeys(("claims.approve", "claims.reject", "claims.approve_advance", "claims.refuse_advance"),
+                    COMMAND_ROLES["approve_claim"]),
+    "claims.issue": COMMAND_ROLES["issue_meal_notice"],
+    **dict.fromkeys(("claims.pay", "claims.pay_advance", "claims.advance_return", "claims.repay_advance"), CASHIERS),
     **dict.fromkeys(
         (f"books.{a}" for a in ("create", "add_account", "new_voucher", "post_voucher", "review", "reverse", "close")),
         BOOKKEEPERS),

@@ -105,7 +105,7 @@ def has_control_characters() -> bool:
     return any(_CONTROL.search(value) for value in request.form.values())
 
 
-def act(action: Callable[[], None], render: Callable[..., str], *, done: str, notice: str) -> str | Response:
+def act(action: Callable[[], object], render: Callable[..., str], *, done: str, notice: str) -> str | Response:
     """Run one command for a record's page: on refusal re-render with the message (status 200,
     nothing recorded); on success catch up and show the page again (htmx) or redirect to `done`."""
     try:

@@ -4,11 +4,12 @@ each claim (R-41), the advances still out and how overdue they are (R-42), the c
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from aggregates.advance import CashAdvance
+from aggregates.advance import CashAdvance, month_end
 from aggregates.book import Book
 from aggregates.claim import ExpenseClaim, PriorApproval
 from projections.engine import Projection, Step, insert
@@ -268,3 +269,42 @@ def repayments(conn: sqlite3.Connection, advance_id: str) -> list[sqlite3.Row]:
 def cash_counts(conn: sqlite3.Connection, book_id: str) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM cash_counts WHERE book_id = ? ORDER BY counted_on DESC, position DESC",
                         [book_id]).fetchall()
+
+
+@dataclass(frozen=True)
+class Ageing:
+    """R-42: an advance still out on a day, when it fell due, how overdue, the interest accrued (FIN-10) and
+    whether it is marked for salary deduction (FIN-11)."""
+
+    advance: AdvanceRow
+    due_on: date | None  # the end of the month of return (FIN-09); None while the borrower is away
+    days_overdue: int
+    interest: Decimal | None  # None when no rate was in force on some overdue day
+    deduct_from_salary: bool
+
+
+def ageing(conn: sqlite3.Connection, day: date, rate_on: Callable[[date], Decimal | None],
+           deduct_after: int | None, *, book_id: str | None = None) -> list[Ageing]:
+    """Every advance with money still owed on `day`; interest accrues each overdue day on what was owed
+    that day, at the rate in force that day, over 365."""
+    result = []
+    for advance in advances(conn, day, book_id=book_id):
+        if not advance.outstanding:
+            continue
+        due = month_end(advance.returned_on) if advance.returned_on else None
+        overdue = (day - due).days if due and day > due else 0
+        paid_back = [(date.fromisoformat(r["repaid_on"]), yuan(r["amount"]))
+                     for r in repayments(conn, advance.advance_id)]
+        interest: Decimal | None = Decimal("0")
+        for n in range(1, overdue + 1):
+            when = due + timedelta(days=n)  # type: ignore[operator]
+            rate = rate_on(when)
+            if rate is None:
+                interest = None
+                break
+            owed = advance.amount - sum((amount for on, amount in paid_back if on <= when), Decimal("0"))
+            interest += owed * Decimal(rate) / 365
+        result.append(Ageing(advance, due, overdue,
+                             interest.quantize(Decimal("0.01")) if interest is not None else None,
+                             deduct_after is not None and overdue > deduct_after))
+    return result
