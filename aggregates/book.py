@@ -263,7 +263,7 @@ class Book(OfficeAggregate):
             raise InvalidInput("%(p)s已结账，不能再记账；更正请在未结账的月份编制凭证并注明更正的凭证",
                                field="voucher_date", p=period)
         summary = checked_text(summary, "summary", "摘要", 60)
-        self.check_lines(lines, red=kind == "reversal")
+        self.check_lines(lines, red=kind == "reversal", closing=kind == "closing")
         if not 0 <= attachments <= 999 or attachments < len(files or []):
             raise InvalidInput("附件张数无效", field="attachments")
         self._check_cash(voucher_date, lines, cash_limit)
@@ -274,9 +274,10 @@ class Book(OfficeAggregate):
                      attachments=attachments, files=list(files or []), kind=kind, source=source, reverses=reverses)
         return voucher_key(period, word, number)
 
-    def check_lines(self, lines: list[Line], *, red: bool = False) -> None:
-        """Two to MAX_LINES lines on leaf accounts of this book, one side each, balancing."""
-        if not 2 <= len(lines) <= MAX_LINES:
+    def check_lines(self, lines: list[Line], *, red: bool = False, closing: bool = False) -> None:
+        """Two to MAX_LINES lines (a closing voucher: as many as there are accounts) on leaf accounts of
+        this book, one side each, balancing."""
+        if len(lines) < 2 or (len(lines) > MAX_LINES and not closing):
             raise InvalidInput("凭证须有2至%(n)s行分录", field="lines", n=MAX_LINES)
         for n, line in enumerate(lines, 1):
             if line.account not in self.accounts:
@@ -344,7 +345,7 @@ class Book(OfficeAggregate):
             raise InvalidInput("该凭证已审核", field="key")
         self._record(self.VoucherReviewed, ctx, key=key)
 
-    def reversal_of(self, key: str) -> list[Line]:
+    def reversal_of(self, key: str, on: date) -> list[Line]:
         """The red-ink lines reversing a posted voucher (same accounts and sides, negative amounts)."""
         voucher = self.vouchers.get(key)
         if voucher is None:
@@ -353,6 +354,8 @@ class Book(OfficeAggregate):
             raise InvalidInput("%(kind)s凭证不能冲销", field="key", kind=KINDS.get(voucher["kind"], voucher["kind"]))
         if voucher["reversed"]:
             raise InvalidInput("该凭证已冲销", field="key")
+        if on.isoformat() < voucher["voucher_date"]:
+            raise InvalidInput("冲销凭证的日期不能早于原凭证日期（%(d)s）", field="on", d=voucher["voucher_date"])
         return [Line(d["account"], ZERO - Decimal(d["debit"]), ZERO - Decimal(d["credit"]), d.get("memo", ""))
                 for d in voucher["lines"]]
 

@@ -107,7 +107,7 @@ class BookCommands:
         """Reverse a voucher by a red-ink voucher dated `on` (an open month) naming it; returns the new key."""
         self._authorise(ctx, "reverse_voucher")
         book = self.book(book_id)
-        lines = book.reversal_of(key)
+        lines = book.reversal_of(key, on)
         reason = checked_text(reason, "reason", "冲销理由", 200)
         new_key = book.post(ctx, voucher_date=on, summary=f"冲销{key}号凭证", lines=lines, attachments=0,
                             kind="reversal", reverses=key, reason=reason, word=book.word_of(key))

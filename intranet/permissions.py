@@ -83,8 +83,8 @@ ROUTES: dict[str, frozenset[str]] = {
                                 "account_ledger", "journal", "general_ledger", "statement", "cash_counts")),
         BOOK_READERS),
     "books.count_cash": COMMAND_ROLES["count_cash"],
-    # Claims and advances: staff hand in and witness; the chair approves; the cashier pays. A claim's or
-    # an advance's page is open to its handler or borrower and to those who read the books.
+    # Claims and advances: staff hand in and witness (so every staff user sees them); the chair approves;
+    # the cashier pays.
     **dict.fromkeys(("claims.index", "claims.new", "claims.create", "claims.detail", "claims.certify",
                      "claims.advances", "claims.new_advance", "claims.request_advance", "claims.advance",
                      "claims.approvals", "claims.attachment"), CLAIMANTS | BOOK_READERS),

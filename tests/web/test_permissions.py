@@ -42,9 +42,15 @@ def member(app: Flask, backend: Backend) -> UUID:
     union_id = helpers.union(backend.office, [enterprise_id])
     member_id = helpers.member(backend.office, union_id)
     book_id = backend.office.open_book(ctx, name="街道工会本级", union_id=None, first_period="2026-01")
+    claim_id = backend.office.submit_claim(ctx, book_id, category="activity", purpose="活动", invoices=["FP-PERM"],
+                                           items=[{"item": "鲜花", "quantity": "1", "unit_price": "10"}],
+                                           spent_on=date(2026, 3, 8))
+    advance_id = backend.office.request_advance(ctx, book_id, form_no="JK-PERM", purpose="business_trip", amount="100",
+                                                expected_return=date(2026, 3, 20), details="出差")
     app.config["ROSTER_RECORDS"] = {"enterprise_id": enterprise_id, "union_id": union_id, "member_id": member_id,
                                     "book_id": book_id, "period": "2026-03", "word": "receipt", "number": 1,
-                                    "kind": "cash"}
+                                    "kind": "cash", "claim_id": claim_id, "advance_id": advance_id,
+                                    "digest": "0" * 64}
     user_id = backend.office.register_user(ctx, MEMBER_USERNAME, "会员甲", ["member"], member_id=member_id)
     backend.credentials.set_password(user_id, PASSWORD)
     backend.read_models.catch_up()
@@ -268,7 +274,49 @@ BOOK_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "review_voucher": _posted,
     "reverse_voucher": lambda o: (*_posted(o), {"on": date(2026, 3, 8), "reason": "错账"}),
     "close_month": lambda o: (_own_book(o), "2026-01"),
+    "issue_meal_notice": lambda _o: ({"number": "YC-1", "on": date(2026, 3, 8), "heads": 4, "purpose": "接待"},),
+    "approve_purchase": lambda _o: ({"number": "GZ-1", "on": date(2026, 3, 8), "amount": "800", "purpose": "打印机"},),
+    "submit_claim": lambda o: (_own_book(o), _CLAIM),
+    "certify_claim": lambda o: (_claim(o),),
+    "approve_claim": lambda o: (_claim(o, "certified"),),
+    "reject_claim": lambda o: (_claim(o, "certified"), "票据不全"),
+    "pay_claim": lambda o: (_claim(o, "approved"), {"method": "bank", "paid_on": date(2026, 3, 8), "bank_ref": "B1"}),
+    "request_advance": lambda o: (_own_book(o), _ADVANCE),
+    "decide_advance": lambda o: (_advance(o), {"approve": True}),
+    "pay_advance": lambda o: (_advance(o, "approved"), {"method": "bank", "paid_on": date(2026, 3, 8)}),
+    "record_advance_return": lambda o: (_advance(o, "paid"), date(2026, 3, 8)),
+    "repay_advance": lambda o: (_advance(o, "paid"), {"amount": "50", "on": date(2026, 3, 8), "method": "bank"}),
+    "count_cash": lambda o: (_own_book(o), {"counted_on": date(2026, 3, 8), "counted": "0"}),
 }
+_CLAIM = {"category": "activity", "purpose": "活动", "invoices": ["FP-1"], "spent_on": date(2026, 3, 8),
+          "items": [{"item": "鲜花", "quantity": "1", "unit_price": "10"}]}
+_ADVANCE = {"form_no": "JK-1", "purpose": "business_trip", "amount": "100", "expected_return": date(2026, 3, 20),
+            "details": "出差"}
+
+
+def _funded_book(office: UnionOffice) -> UUID:
+    book = _own_book(office)
+    office.post_voucher(system(office), book, voucher_date=date(2026, 3, 1), summary="期初", attachments=0,
+                        lines=[{"account": "102", "debit": "1000"}, {"account": "32205", "credit": "1000"}])
+    return book
+
+
+def _claim(office: UnionOffice, state: str = "submitted") -> UUID:
+    claim = office.submit_claim(system(office), _funded_book(office), **_CLAIM)
+    if state in ("certified", "approved"):
+        office.certify_claim(office.system_context("witness"), claim)
+    if state == "approved":
+        office.approve_claim(office.system_context("approver"), claim)
+    return claim
+
+
+def _advance(office: UnionOffice, state: str = "requested") -> UUID:
+    advance = office.request_advance(system(office), _funded_book(office), **_ADVANCE)
+    if state in ("approved", "paid"):
+        office.decide_advance(office.system_context("approver"), advance, approve=True)
+    if state == "paid":
+        office.pay_advance(system(office), advance, method="bank", paid_on=date(2026, 3, 8))
+    return advance
 
 
 # Arguments that would succeed (or fail only for a reason other than the role) if the
