@@ -115,6 +115,8 @@ class CashAdvance(OfficeAggregate):
     def mark_returned(self, ctx: Context, returned_on: date) -> None:
         if self.state != "paid":
             raise InvalidInput("只有已借出未结清的借款才能登记返回")
+        if self.returned_on is not None:
+            raise InvalidInput("已登记返回日期（%(d)s），不能改动：应结清日由此而定", d=self.returned_on.isoformat())
         if returned_on > ctx.occurred_on or returned_on < self.paid_on:
             raise InvalidInput("返回日期须在借款日和今天之间", field="returned_on")
         self._record(self.Returned, ctx, returned_on=returned_on)
@@ -127,6 +129,8 @@ class CashAdvance(OfficeAggregate):
 
     def repay(self, ctx: Context, *, amount: Decimal, on: date, claim_id: UUID | None, voucher: str) -> None:
         self.check_repayment(amount)
+        if on < self.paid_on:
+            raise InvalidInput("还款日期不能早于借款日期（%(d)s）", field="on", d=self.paid_on.isoformat())
         self._record(self.Repaid, ctx, amount=amount, on=on, claim_id=claim_id, voucher=voucher)
 
     def due_on(self) -> date | None:

@@ -71,6 +71,8 @@ def checked_invoices(numbers: list[str]) -> list[str]:
         if number in invoices:
             raise InvalidInput("发票号码%(n)s填写了两次", field="invoices", n=number)
         invoices.append(number)
+    if len(invoices) > 50:
+        raise InvalidInput("一张报销单最多50张发票", field="invoices")
     if not invoices:
         raise InvalidInput("请填写发票（收据）号码：按有效凭证报销，白条不得报销", field="invoices")
     return invoices
@@ -103,6 +105,8 @@ class ExpenseClaim(OfficeAggregate):
             aggregate.invoices = self.invoices
             aggregate.files = self.files
             aggregate.advance_id = self.advance_id
+            aggregate.category = self.category
+            aggregate.prior = self.prior
             aggregate.state = "submitted"
             aggregate.witness = aggregate.approver = None
 
@@ -115,6 +119,7 @@ class ExpenseClaim(OfficeAggregate):
         def apply(self, aggregate: ExpenseClaim) -> None:
             aggregate.state = "approved"
             aggregate.approver = self.actor
+            aggregate.approved_on = self.occurred_on
 
     class Rejected(OfficeAggregate.Event):
         def apply(self, aggregate: ExpenseClaim) -> None:
@@ -203,6 +208,14 @@ class PriorApproval(OfficeAggregate):
         def apply(self, aggregate: PriorApproval) -> None:
             aggregate.used_by = self.claim_id
 
+    class Freed(OfficeAggregate.Event):
+        """The claim that used it was sent back: a corrected claim may use it again."""
+
+        claim_id: UUID
+
+        def apply(self, aggregate: PriorApproval) -> None:
+            aggregate.used_by = None
+
     @classmethod
     def issue(cls, ctx: Context, *, kind: str, number: str, on: date, purpose: str, heads: int | None = None,
               amount: Decimal | str | None = None) -> PriorApproval:
@@ -224,3 +237,7 @@ class PriorApproval(OfficeAggregate):
         if self.on > spent_on:
             raise InvalidInput("%(label)s%(n)s晚于支出日期：须事前审批", field="prior", label=label, n=self.number)
         self._record(self.Used, ctx, claim_id=claim_id)
+
+    def free(self, ctx: Context, claim_id: UUID) -> None:
+        if self.used_by == claim_id:
+            self._record(self.Freed, ctx, claim_id=claim_id)

@@ -68,9 +68,17 @@ class ClaimCommands:
         claim_id = self.new_id()
         others: list[Any] = []
         for number in numbers:
-            if UniqueKey.id_for("invoice", number) in self.repository:
+            taken = self._get_or_none(UniqueKey.id_for("invoice", number))
+            if taken is None:
+                others.append(UniqueKey.claim(ctx, "invoice", number, claim_id))
+            elif taken.released:  # its claim was sent back: a corrected claim may use it
+                taken.reclaim(ctx, claim_id)
+                others.append(taken)
+            else:
                 raise InvalidInput("发票号码%(n)s已经报销过，同一发票不能重复报销", field="invoices", n=number)
-            others.append(UniqueKey.claim(ctx, "invoice", number, claim_id))
+        for digest in files or []:
+            if self.attachments.problem(digest):
+                raise InvalidInput("附件不存在，请重新上传", field="files")
         prior_number = checked_text(prior or "", "prior", "事前审批编号", 30, required=False) or None
         approval = self._prior_for(category, parsed, total=total, spent_on=spent_on, number=prior_number)
         if approval is not None:
@@ -141,11 +149,16 @@ class ClaimCommands:
         claim = self._load(claim_id, ExpenseClaim)
         self._check_one_pen(ctx, claim.handler_role)
         claim.reject(ctx, reason)
-        freed = []
+        freed: list[Any] = []
         for number in claim.invoices:
             key = self._load(UniqueKey.id_for("invoice", number), UniqueKey)
             key.release(ctx, "报销单退回")
             freed.append(key)
+        if claim.prior:
+            kind = "purchase" if claim.category == "purchase" else "meal_notice"
+            approval = self._load(PriorApproval.id_for(kind, claim.prior), PriorApproval)
+            approval.free(ctx, claim.id)
+            freed.append(approval)
         self._save(claim, *freed)
 
     def _check_one_pen(self: UnionOffice, ctx: Context, handler_role: str) -> None:
@@ -162,7 +175,7 @@ class ClaimCommands:
             username = self.user(UUID(ctx.actor)).username
         except ValueError:
             username = ""
-        if ctx.role != "vice_chair" or username != delegate:
+        if ctx.role != "vice_chair" or username.lower() != delegate.strip().lower():
             raise InvalidInput("主席本人的报销和借款由受托副主席（%(u)s）审批", u=delegate)
 
     def pay_claim(self: UnionOffice, ctx: Context, claim_id: UUID, *, method: str, paid_on: date,
@@ -174,9 +187,13 @@ class ClaimCommands:
         claim = self._load(claim_id, ExpenseClaim)
         if claim.state != "approved":
             raise InvalidInput("只有已审批的报销单才能付款（当前：%(s)s）", s=STATES[claim.state])
+        if paid_on < claim.approved_on:
+            raise InvalidInput("付款日期不能早于审批日期（%(d)s）", field="paid_on", d=claim.approved_on.isoformat())
         book = self._load(claim.book_id, Book)
         lines = [Line(claim.account, claim.total, ZERO)]
         advance = self._get_or_none(claim.advance_id) if claim.advance_id else None
+        if isinstance(advance, CashAdvance) and advance.outstanding and paid_on < advance.paid_on:
+            raise InvalidInput("冲账日期不能早于借款日期（%(d)s）", field="paid_on", d=advance.paid_on.isoformat())
         offset = min(claim.total, advance.outstanding) if isinstance(advance, CashAdvance) else ZERO
         if offset:
             lines.append(Line(RECEIVABLE, ZERO, offset))

@@ -106,6 +106,11 @@ def _used(step: Step, e: PriorApproval.Used) -> None:
                     [str(e.claim_id), str(e.originator_id)])
 
 
+@projection.on(PriorApproval.Freed)
+def _freed(step: Step, e: PriorApproval.Freed) -> None:
+    step.db.execute("UPDATE prior_approvals SET used_by = NULL WHERE approval_id = ?", [str(e.originator_id)])
+
+
 @projection.on(CashAdvance.Requested)
 def _requested(step: Step, e: CashAdvance.Requested) -> None:
     insert(step.db, "advances", {

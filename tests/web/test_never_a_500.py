@@ -168,7 +168,13 @@ def _shared_book(office: UnionOffice) -> dict[str, Any]:
                               lines=[{"account": "101", "debit": "100"}, {"account": "401", "credit": "100"}],
                               attachments=1)
     period, word, number = key.split("/")
-    return {"book_id": book_id, "period": period, "word": word, "number": int(number)}
+    claim_id = office.submit_claim(ctx, book_id, category="activity", purpose="活动", invoices=["FP-SHARED"],
+                                   items=[{"item": "鲜花", "quantity": "1", "unit_price": "10"}],
+                                   spent_on=date(2026, 3, 8))
+    advance_id = office.request_advance(ctx, book_id, form_no="JK-SHARED", purpose="business_trip", amount="100",
+                                        expected_return=date(2026, 3, 20), details="出差")
+    return {"book_id": book_id, "period": period, "word": word, "number": int(number), "claim_id": claim_id,
+            "advance_id": advance_id, "digest": office.attachments.put(b"%PDF-1.4 test")}
 
 
 # -- the records each endpoint acts on, and the form it accepts ---------------------------------------
@@ -247,6 +253,43 @@ def _on_voucher(valid: dict[str, Any]) -> Callable[[World], Built]:
                                                           {"account": "401", "credit": "100"}], attachments=1)
         period, word, number = key.split("/")
         return {"book_id": book_id, "period": period, "word": word, "number": int(number)}, dict(valid)
+    return build
+
+
+def _funded(w: World) -> UUID:
+    """A managed book with money in the bank and in cash."""
+    book_id = _book(w)
+    w.office.post_voucher(w.office.system_context("test"), book_id, voucher_date=date(2026, 3, 1), summary="期初",
+                          attachments=0, lines=[{"account": "101", "debit": "500"}, {"account": "102", "debit": "9000"},
+                                                {"account": "32205", "credit": "9500"}])
+    return book_id
+
+
+def _on_claim(state: str, valid: Callable[[], dict[str, Any]]) -> Callable[[World], Built]:
+    def build(w: World) -> Built:
+        office = w.office
+        claim_id = office.submit_claim(office.system_context("handler"), _funded(w), category="activity",
+                                       purpose="活动", invoices=[f"FP{_n()}"], spent_on=date(2026, 3, 8),
+                                       items=[{"item": "鲜花", "quantity": "2", "unit_price": "10"}])
+        if state in ("certified", "approved"):
+            office.certify_claim(office.system_context("witness"), claim_id)
+        if state == "approved":
+            office.approve_claim(office.system_context("approver"), claim_id)
+        return {"claim_id": claim_id}, valid()
+    return build
+
+
+def _on_advance(state: str, valid: Callable[[], dict[str, Any]]) -> Callable[[World], Built]:
+    def build(w: World) -> Built:
+        office = w.office
+        advance_id = office.request_advance(office.system_context("borrower"), _funded(w), form_no=f"JK{_n()}",
+                                            purpose="business_trip", amount="100", expected_return=date(2026, 3, 20),
+                                            details="出差")
+        if state in ("approved", "paid"):
+            office.decide_advance(office.system_context("approver"), advance_id, approve=True)
+        if state == "paid":
+            office.pay_advance(office.system_context("cashier"), advance_id, method="bank", paid_on=date(2026, 3, 8))
+        return {"advance_id": advance_id}, valid()
     return build
 
 
@@ -338,12 +381,20 @@ class Case:
             return "admin"
         if self.endpoint == "settings.update":
             return "chair"
+        if self.endpoint in USERS:
+            return USERS[self.endpoint]
         if self.endpoint.startswith("books."):
             return "accountant"
         if ROUTES[self.endpoint] is PUBLIC:
             return ANONYMOUS
         return "office"
 
+
+# Who acts on the endpoints of the books, claims and advances (一支笔: the chair approves, the cashier pays).
+USERS = {**dict.fromkeys(("claims.approve", "claims.reject", "claims.approve_advance", "claims.refuse_advance",
+                          "claims.issue"), "chair"),
+         **dict.fromkeys(("claims.pay", "claims.pay_advance", "claims.advance_return", "claims.repay_advance",
+                          "books.count_cash"), "cashier")}
 
 # Garbage that is a legitimate request on a given endpoint.
 TEXT_ONLY = frozenset({"all=abc"})  # every field is free text (a name, a reason, a reference): "abc" is valid
@@ -472,6 +523,39 @@ CASES: list[Case] = [
     Case("books.reverse", _on_voucher({"on": TODAY, "reason": "重复入账"}), ("on", "reason"), probe=("on",)),
     Case("books.close", _on_book(lambda _w: {"period": "2026-02"}, first_period="2026-02"), ("period",),
          probe=("period",)),
+    Case("books.count_cash", _on_book(lambda _w: {"counted_on": TODAY, "counted": "0", "ious": "", "explanation": ""}),
+         ("counted_on", "counted", "ious", "explanation"), probe=("counted_on", "counted", "ious")),
+    Case("claims.create", lambda w: ({}, {
+        "book_id": str(w.shared["book_id"]), "category": "activity", "purpose": "三八节活动", "spent_on": TODAY,
+        "invoices": f"FP{_n()}", "prior": "", "advance_id": "", "form_key": secrets.token_urlsafe(16),
+        "item": ["鲜花"], "quantity": ["2"], "unit_price": ["15"]}),
+         ("book_id", "category", "purpose", "spent_on", "invoices", "prior", "advance_id", "form_key"),
+         lists=("item", "quantity", "unit_price"), probe=("book_id", "category", "spent_on", "advance_id")),
+    Case("claims.certify", _on_claim("submitted", dict), accepts=NO_FIELDS),
+    Case("claims.approve", _on_claim("certified", dict), accepts=NO_FIELDS),
+    Case("claims.reject", _on_claim("certified", lambda: {"reason": "票据不全"}), ("reason",), accepts=TEXT_ONLY),
+    Case("claims.pay", _on_claim("approved", lambda: {"method": "bank", "paid_on": TODAY, "bank_ref": "B123",
+                                                      "form_key": secrets.token_urlsafe(16)}),
+         ("method", "paid_on", "bank_ref", "form_key"), probe=("method", "paid_on")),
+    Case("claims.issue", lambda _w: ({}, {"kind": "meal_notice", "number": f"YC{_n()}", "on": TODAY, "heads": "4",
+                                          "purpose": "接待", "amount": ""}),
+         ("kind", "number", "on", "heads", "purpose", "amount"), probe=("kind", "on", "heads", "amount")),
+    Case("claims.request_advance", lambda w: ({}, {
+        "book_id": str(w.shared["book_id"]), "form_no": f"JK{_n()}", "purpose": "business_trip", "amount": "100",
+        "expected_return": "2026-03-20", "details": "出差", "form_key": secrets.token_urlsafe(16)}),
+         ("book_id", "form_no", "purpose", "amount", "expected_return", "details", "form_key"),
+         probe=("book_id", "purpose", "amount", "expected_return")),
+    Case("claims.approve_advance", _on_advance("requested", dict), accepts=NO_FIELDS),
+    Case("claims.refuse_advance", _on_advance("requested", lambda: {"reason": "不符合规定"}), ("reason",),
+         accepts=TEXT_ONLY),
+    Case("claims.pay_advance", _on_advance("approved", lambda: {"method": "bank", "paid_on": TODAY,
+                                                                 "form_key": secrets.token_urlsafe(16)}),
+         ("method", "paid_on", "form_key"), probe=("method", "paid_on")),
+    Case("claims.advance_return", _on_advance("paid", lambda: {"returned_on": TODAY}), ("returned_on",),
+         probe=("returned_on",)),
+    Case("claims.repay_advance", _on_advance("paid", lambda: {"amount": "50", "on": TODAY, "method": "bank",
+                                                               "form_key": secrets.token_urlsafe(16)}),
+         ("amount", "on", "method", "form_key"), probe=("amount", "on", "method")),
     Case("enterprises.worker_list", _on_enterprise(lambda _w: {"as_of": TODAY, "names": "张三\n李四"}),
          ("as_of", "names"), probe=("as_of",)),
     Case("enterprises.payroll", _on_enterprise(lambda _w: {"period": "2026-02", "payroll": "100000.00"}),
@@ -664,7 +748,8 @@ GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "sett
                  "grid.index", "enterprises.index", "enterprises.new", "enterprises.detail", "enterprises.check",
                  "books.index", "books.detail", "books.accounts", "books.new_voucher", "books.voucher",
                  "books.trial_balance", "books.account_ledger", "books.journal", "books.general_ledger",
-                 "books.statement"]
+                 "books.statement", "books.cash_counts", "claims.index", "claims.new", "claims.detail",
+                 "claims.approvals", "claims.advances", "claims.new_advance", "claims.advance", "claims.attachment"]
 
 
 def test_every_get_rule_of_the_app_is_fetched(world: World) -> None:
