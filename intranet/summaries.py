@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
 
 from aggregates.census_check import SOURCES
+from aggregates.claim import METHODS, PRIOR_KINDS
 from aggregates.enterprise import COVERAGE, OWNERSHIP
 from aggregates.member import GENDERS, RETAIN_CAUSES
 from aggregates.settings import SPECS
@@ -64,7 +66,45 @@ def _transferred_out(f: Facts, n: Names) -> str:
     return _("转出会籍（接转单 %(slip)s），转往：%(to)s", slip=f["slip_no"], to=target)
 
 
+def _money(value: object) -> str:
+    return money(Decimal(str(value)))
+
+
+def _voucher(f: Facts, _n: Names) -> str:
+    words = {"receipt": "收", "payment": "付", "transfer": "转"}
+    total = sum(Decimal(str(line["debit"])) for line in f["lines"])
+    label = f"{f['period']} {words.get(f['word'], f['word'])}字第{f['number']}号"
+    if f.get("reverses"):
+        return _("编制红字冲销凭证 %(label)s，冲销 %(key)s", label=label, key=f["reverses"])
+    return _("记账凭证 %(label)s：%(summary)s，金额 %(amount)s", label=label, summary=f["summary"], amount=money(total))
+
+
 SUMMARIES: dict[tuple[str, str], Summary] = {
+    ("Book", "Opened"): lambda f, _n: _("建立账套“%(name)s”，自%(p)s启用", name=f["name"], p=f["first_period"]),
+    ("Book", "SubAccountAdded"): lambda f, _n: _("增设明细科目 %(code)s %(name)s", code=f["code"], name=f["name"]),
+    ("Book", "VoucherPosted"): _voucher,
+    ("Book", "VoucherReviewed"): lambda f, _n: _("审核凭证 %(key)s", key=f["key"]),
+    ("Book", "MonthClosed"): lambda f, _n: _("%(p)s结账", p=f["period"]),
+    ("Book", "CashCounted"): lambda f, _n: _("现金盘点：实存 %(c)s，账面 %(b)s", c=_money(f["counted"]),
+                                             b=_money(f["book_balance"])),
+    ("ExpenseClaim", "Submitted"): lambda f, _n: _(
+        "提交报销单“%(p)s”，金额 %(a)s", p=f["purpose"], a=_money(f["total"])),
+    ("ExpenseClaim", "Certified"): lambda _f, _n: _("证明人签字"),
+    ("ExpenseClaim", "Approved"): lambda _f, _n: _("审批同意（一支笔）"),
+    ("ExpenseClaim", "Rejected"): lambda _f, _n: _("退回报销单"),
+    ("ExpenseClaim", "Paid"): lambda f, _n: _("付款（%(m)s），凭证 %(v)s", m=METHODS.get(f["method"], ""),
+                                               v=f["voucher"]),
+    ("PriorApproval", "Issued"): lambda f, _n: _("签发%(k)s %(n)s：%(p)s", k=PRIOR_KINDS.get(f["kind"], ""),
+                                                n=f["number"], p=f["purpose"]),
+    ("PriorApproval", "Used"): lambda _f, _n: _("用于报销"),
+    ("PriorApproval", "Freed"): lambda _f, _n: _("报销单退回，重新可用"),
+    ("CashAdvance", "Requested"): lambda f, _n: _(
+        "申请借款（四联单%(n)s），金额 %(a)s", n=f["form_no"], a=_money(f["amount"])),
+    ("CashAdvance", "Approved"): lambda _f, _n: _("批准借款"),
+    ("CashAdvance", "Rejected"): lambda _f, _n: _("不予批准借款"),
+    ("CashAdvance", "Paid"): lambda f, _n: _("借款付出，凭证 %(v)s", v=f["voucher"]),
+    ("CashAdvance", "Returned"): lambda f, _n: _("登记返回日期 %(d)s", d=day(f["returned_on"])),
+    ("CashAdvance", "Repaid"): lambda f, _n: _("归还借款 %(a)s", a=_money(f["amount"])),
     ("Office", "Founded"): lambda f, _n: _("建立单位“%(name)s”（时区 %(tz)s）", name=f["name"], tz=f["timezone"]),
     ("Office", "Renamed"): lambda f, _n: _("单位更名为“%(name)s”", name=f["name"]),
     ("Settings", "ValueSet"): _setting,
@@ -174,6 +214,10 @@ STREAM_LABELS = {
     "GridCell": "网格",
     "CensusCheck": "名录核对",
     "QuotaPlan": "年度任务",
+    "Book": "账套",
+    "ExpenseClaim": "报销单",
+    "PriorApproval": "事前审批",
+    "CashAdvance": "借款",
 }
 
 
