@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from aggregates.book import ZERO, Book, Line, period_end
+from aggregates.bank_statement import BankStatement
+from aggregates.book import ZERO, Book, Line, checked_period, period_end
 from aggregates.chart import BANK, CASH, GRASSROOTS, STREET_UNION, root_of
 from aggregates.enterprise import checked_money, checked_text
 from aggregates.envelope import Context
@@ -113,6 +114,20 @@ class BookCommands:
                             kind="reversal", reverses=key, reason=reason, word=book.word_of(key))
         self._save(book)
         return new_key
+
+    def record_bank_statement(self: UnionOffice, ctx: Context, book_id: UUID, *, period: str,
+                              closing_balance: Decimal | str, lines: list[dict[str, Any]],
+                              file_sha256: str | None = None) -> None:
+        """Enter (or import) a month's bank statement to reconcile against; a later entry replaces it."""
+        self._authorise(ctx, "record_bank_statement")
+        self._load(book_id, Book)
+        existing = self._get_or_none(BankStatement.id_for(book_id, checked_period(period)))
+        if isinstance(existing, BankStatement):
+            existing.replace(ctx, period=period, closing_balance=closing_balance, lines=lines, file_sha256=file_sha256)
+            self._save(existing)
+        else:
+            self._save(BankStatement.record(ctx, book_id=book_id, period=period, closing_balance=closing_balance,
+                                            lines=lines, file_sha256=file_sha256))
 
     def close_month(self: UnionOffice, ctx: Context, book_id: UUID, period: str) -> str | None:
         """结账: close income and expenditure into 工会资金结余 (and at year end sweep into 累计结余) by a

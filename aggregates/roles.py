@@ -70,6 +70,7 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "approve_purchase": frozenset({"chair"}),
     **dict.fromkeys(("pay_claim", "pay_advance", "repay_advance", "record_advance_return"), CASHIERS),
     "count_cash": CASHIERS | BOOKKEEPERS,
+    "record_bank_statement": CASHIERS | BOOKKEEPERS,
     **dict.fromkeys(
         ("open_book", "add_sub_account", "post_voucher", "review_voucher", "reverse_voucher", "close_month"),
         BOOKKEEPERS,

@@ -3,6 +3,7 @@ ledgers, journals, statements and month-end closing, for any book as of any date
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from uuid import UUID
 
@@ -11,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from aggregates.bank_statement import read_statement_csv
 from aggregates.book import KINDS, WORDS, period_end, period_of
 from aggregates.chart import CASH, CATEGORIES, LEVEL_ONE, SIDES
 from aggregates.errors import DomainError, InvalidInput
@@ -45,7 +47,8 @@ def _book(book_id: UUID) -> ledger.BookRow:
 
 # Pages about one record of a book: switching books leads to the other book's first page.
 _RECORD_PAGES = frozenset({"books.voucher", "books.new_voucher", "books.review", "books.reverse", "books.post_voucher",
-                           "books.add_account", "books.close", "books.count_cash"})
+                           "books.add_account", "books.close", "books.count_cash",
+                           "books.record_bank"})
 
 
 def _switch(book_id: UUID) -> list[tuple[ledger.BookRow, str | None]]:
@@ -401,3 +404,37 @@ def count_cash(book_id: UUID) -> str | Response:
                                     explanation=form("explanation"))
     return act(run, lambda **shown: cash_counts(book_id, **shown),
                done=url_for("books.cash_counts", book_id=book_id), notice=_("已登记现金盘点"))
+
+
+# -- bank reconciliation ----------------------------------------------------------------------------
+
+
+@bp.get("/books/<uuid:book_id>/bank")
+def bank(book_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
+    """银行存款余额调节表 of a month: the statement against the bank journal, unmatched items both ways."""
+    today = backend().office.today()
+    period = request.values.get("period") or period_of(today)
+    problem = None
+    if not (len(period) == 7 and period[4] == "-" and whole(period[:4]) and whole(period[5:])
+            and 1 <= int(period[5:]) <= 12 and int(period[:4]) >= EARLIEST.year):
+        period, problem = period_of(today), _("会计期间格式应为 年-月，如 2026-03")
+    return page("books/bank.html", "bank", **_context(
+        book_id, r=ledger.reconciliation(views(), str(book_id), period), period=period, today=today,
+        problem=problem, errors=errors or {}, notice=notice,
+        may_enter=current_user.has_role("cashier", "accountant")))
+
+
+@bp.post("/books/<uuid:book_id>/bank")
+def record_bank(book_id: UUID) -> str | Response:
+    """Enter the month's statement: its closing balance and its lines, pasted or as the bank's CSV file."""
+    def run() -> None:
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        digest = hashlib.sha256(data).hexdigest() if data else None
+        text = request.form.get("text", "")[:500_000]
+        lines = read_statement_csv(data or text.encode("utf-8")) if (data or text.strip()) else []
+        backend().office.record_bank_statement(command_context("record_bank_statement"), book_id,
+                                               period=form("period"), closing_balance=form("closing_balance") or "x",
+                                               lines=lines, file_sha256=digest)
+    return act(run, lambda **shown: bank(book_id, **shown),
+               done=url_for("books.bank", book_id=book_id, period=form("period")), notice=_("已登记银行对账单"))

@@ -22,6 +22,7 @@ from argon2 import PasswordHasher
 from aggregates.application import DEFAULT_TIMEZONE
 from aggregates.envelope import Context
 from intranet.backend import DEMO_MARKER, Backend
+from intranet.demo_books import BooksYear
 from intranet.demo_roster import RosterYear
 from projections import census, organisations
 
@@ -139,7 +140,10 @@ class _Builder:
             steps.append((30 + 9 * n, partial(self.account, f"staff{n + 1:02d}", name, ["office"], None)))
         roster = RosterYear(self.office, lambda: self.as_user("office", "office"), self.rng, self.scale)
         self.roster = roster
-        return steps + self.settings() + self.staff_changes() + roster.plan() + [(100, self.check_census)]
+        self.books = BooksYear(self.office, self.as_user, self.backend.read_models, self.rng, self.start, self.today,
+                               managed_union=lambda: next(iter(roster.unions), None))
+        return (steps + self.settings() + self.staff_changes() + roster.plan() + [(100, self.check_census)]
+                + self.books.plan())
 
     def check_census(self) -> None:
         """ORG-05: the clerk checks the census against the tax register (an extract made up here)."""

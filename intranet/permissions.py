@@ -83,6 +83,8 @@ ROUTES: dict[str, frozenset[str]] = {
                                 "account_ledger", "journal", "general_ledger", "statement", "cash_counts")),
         BOOK_READERS),
     "books.count_cash": COMMAND_ROLES["count_cash"],
+    "books.bank": BOOK_READERS,
+    "books.record_bank": COMMAND_ROLES["record_bank_statement"],
     # Claims and advances: staff hand in and witness (so every staff user sees them); the chair approves;
     # the cashier pays.
     **dict.fromkeys(("claims.index", "claims.new", "claims.create", "claims.detail", "claims.certify",

@@ -11,14 +11,16 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from uuid import UUID
 
+from aggregates.bank_statement import BankStatement
 from aggregates.book import KINDS, WORDS, Book, Line
 from aggregates.chart import CATEGORIES, CREDIT, LEVEL_ONE, STANDARD_SUB_ACCOUNTS, level_of, parent_of, root_of
 from projections.engine import Projection, Step, insert
 
 projection = Projection(
     name="ledger",
-    schema_version=1,
+    schema_version=2,
     tables=[
         """CREATE TABLE books (
             book_id TEXT PRIMARY KEY, name TEXT NOT NULL, union_id TEXT, edition TEXT NOT NULL,
@@ -39,6 +41,13 @@ projection = Projection(
             debit INTEGER NOT NULL, credit INTEGER NOT NULL, memo TEXT NOT NULL, voucher_date TEXT NOT NULL,
             closing INTEGER NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (book_id, key, line_no))""",
         "CREATE INDEX lines_by_account ON lines (book_id, account, voucher_date)",
+        """CREATE TABLE bank_statements (
+            book_id TEXT NOT NULL, period TEXT NOT NULL, closing_balance INTEGER NOT NULL, recorded_on TEXT NOT NULL,
+            recorded_by TEXT NOT NULL, file_sha256 TEXT, PRIMARY KEY (book_id, period))""",
+        """CREATE TABLE bank_lines (
+            book_id TEXT NOT NULL, period TEXT NOT NULL, line_no INTEGER NOT NULL, day TEXT NOT NULL,
+            description TEXT NOT NULL, amount INTEGER NOT NULL, ref TEXT NOT NULL,
+            PRIMARY KEY (book_id, period, line_no))""",
         """CREATE TABLE closed_months (
             book_id TEXT NOT NULL, period TEXT NOT NULL, closed_on TEXT NOT NULL, closed_by TEXT NOT NULL,
             position INTEGER NOT NULL, PRIMARY KEY (book_id, period))""",
@@ -113,6 +122,30 @@ def _closed(step: Step, e: Book.MonthClosed) -> None:
                                       "closed_on": e.occurred_on.isoformat(), "closed_by": e.actor,
                                       "position": step.position})
     _touch(step, e)
+
+
+@projection.on(BankStatement.Recorded, BankStatement.Replaced)
+def _statement(step: Step, e: BankStatement.Recorded | BankStatement.Replaced) -> None:
+    if isinstance(e, BankStatement.Recorded):
+        book, period = str(e.book_id), e.period
+    else:
+        book, period = _statement_of(step, e.originator_id)
+    step.db.execute("DELETE FROM bank_statements WHERE book_id = ? AND period = ?", [book, period])
+    step.db.execute("DELETE FROM bank_lines WHERE book_id = ? AND period = ?", [book, period])
+    insert(step.db, "bank_statements", {"book_id": book, "period": period, "closing_balance": fen(e.closing_balance),
+                                        "recorded_on": e.occurred_on.isoformat(), "recorded_by": e.actor,
+                                        "file_sha256": e.file_sha256})
+    for n, line in enumerate(e.lines, 1):
+        insert(step.db, "bank_lines", {"book_id": book, "period": period, "line_no": n, "day": line["day"].isoformat(),
+                                       "description": line["description"], "amount": fen(Decimal(line["amount"])),
+                                       "ref": line["ref"]})
+
+
+def _statement_of(step: Step, stream_id: object) -> tuple[str, str]:
+    for book, period in step.db.execute("SELECT book_id, period FROM bank_statements").fetchall():
+        if BankStatement.id_for(UUID(book), period) == stream_id:
+            return book, period
+    raise LookupError(stream_id)
 
 
 # -- books and the chart ---------------------------------------------------------------------------
@@ -382,3 +415,76 @@ def general_ledger(conn: sqlite3.Connection, book_id: str, code: str, year: int,
         balance += debit - credit
         months.append(MonthTotals(period, yuan(debit), yuan(credit), yuan(balance)))
     return yuan(opening), months
+
+
+# -- bank reconciliation (银行存款余额调节表) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line on one side that the other side does not (yet) show."""
+
+    day: date
+    description: str
+    amount: Decimal  # + money in, − money out
+    ref: str  # a voucher key on the book's side, the bank's reference on the statement's
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    period: str
+    statement_balance: Decimal | None  # None: no statement entered for the month
+    book_balance: Decimal
+    book_only: tuple[Item, ...]  # 企业已收（付）、银行未收（付）
+    bank_only: tuple[Item, ...]  # 银行已收（付）、企业未收（付）
+    matched: int
+    statement_lines: tuple[Item, ...]
+
+    @property
+    def adjusted_bank(self) -> Decimal | None:
+        """The statement's balance plus what the book has and the bank has not."""
+        if self.statement_balance is None:
+            return None
+        return self.statement_balance + sum((i.amount for i in self.book_only), Decimal("0.00"))
+
+    @property
+    def adjusted_book(self) -> Decimal:
+        """The book's balance plus what the bank has and the book has not."""
+        return self.book_balance + sum((i.amount for i in self.bank_only), Decimal("0.00"))
+
+    @property
+    def agrees(self) -> bool:
+        return self.adjusted_bank == self.adjusted_book
+
+
+def reconciliation(conn: sqlite3.Connection, book_id: str, period: str) -> Reconciliation:
+    """Match the bank journal against the statements, from the first month a statement was entered up to
+    `period` (an item outstanding last month clears this month): equal amounts, the nearest date first.
+    What is left on either side is listed, and both balances are adjusted by it."""
+    month = date.fromisoformat(f"{period}-01")
+    end = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    first = conn.execute("SELECT MIN(period) FROM bank_statements WHERE book_id = ?", [book_id]).fetchone()[0]
+    start = date.fromisoformat(f"{min(first or period, period)}-01")
+    book_lines = [Item(date.fromisoformat(r["voucher_date"]), r["summary"], yuan(r["debit"] - r["credit"]), r["key"])
+                  for r in conn.execute(
+                      "SELECT l.*, v.summary FROM lines l JOIN vouchers v USING (book_id, key) WHERE l.book_id = ?"
+                      " AND l.account LIKE '102%' AND l.voucher_date >= ? AND l.voucher_date < ? AND l.closing = 0"
+                      " ORDER BY l.voucher_date, l.position", [book_id, start.isoformat(), end.isoformat()])]
+    statement = conn.execute("SELECT * FROM bank_statements WHERE book_id = ? AND period = ?",
+                             [book_id, period]).fetchone()
+    bank_lines = [Item(date.fromisoformat(r["day"]), r["description"], yuan(r["amount"]), r["ref"])
+                  for r in conn.execute("SELECT * FROM bank_lines WHERE book_id = ? AND period BETWEEN ? AND ?"
+                                        " ORDER BY period, line_no", [book_id, start.isoformat()[:7], period])]
+    unmatched_bank = list(bank_lines)
+    book_only = []
+    for item in book_lines:
+        candidates = [b for b in unmatched_bank if b.amount == item.amount]
+        if candidates:
+            unmatched_bank.remove(min(candidates, key=lambda b: abs((b.day - item.day).days)))
+        else:
+            book_only.append(item)
+    balance = conn.execute("SELECT COALESCE(SUM(debit - credit), 0) FROM lines WHERE book_id = ?"
+                           " AND account LIKE '102%' AND voucher_date < ?", [book_id, end.isoformat()]).fetchone()[0]
+    return Reconciliation(period, yuan(statement["closing_balance"]) if statement else None, yuan(balance),
+                          tuple(book_only), tuple(unmatched_bank), len(book_lines) - len(book_only),
+                          tuple(b for b in bank_lines if b.day >= month))
