@@ -625,8 +625,8 @@ PAYLOADS = _payloads()
 # -- the tests -------------------------------------------------------------------------------------------------
 
 
-# File uploads have their own hostile-input tests (tests/web/test_census_check.py).
-UPLOADS = {"enterprises.check_submit"}
+# File uploads have their own hostile-input tests (tests/web/test_census_check.py, test_bank_statements.py).
+UPLOADS = {"enterprises.check_submit", "books.record_bank"}
 
 
 def _post_rules(app: Flask) -> set[str]:
@@ -748,7 +748,7 @@ GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "sett
                  "grid.index", "enterprises.index", "enterprises.new", "enterprises.detail", "enterprises.check",
                  "books.index", "books.detail", "books.accounts", "books.new_voucher", "books.voucher",
                  "books.trial_balance", "books.account_ledger", "books.journal", "books.general_ledger",
-                 "books.statement", "books.cash_counts", "claims.index", "claims.new", "claims.detail",
+                 "books.statement", "books.cash_counts", "books.bank", "claims.index", "claims.new", "claims.detail",
                  "claims.approvals", "claims.advances", "claims.new_advance", "claims.advance", "claims.attachment"]
 
 
