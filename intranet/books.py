@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
+from urllib.parse import quote
 from uuid import UUID
 
 from flask import Blueprint, abort, request, url_for
@@ -13,11 +14,12 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from aggregates.bank_statement import read_statement_csv
-from aggregates.book import KINDS, WORDS, period_end, period_of
+from aggregates.book import KINDS, WORDS, ZERO, period_end, period_of
 from aggregates.chart import CASH, CATEGORIES, LEVEL_ONE, SIDES
 from aggregates.errors import DomainError, InvalidInput
 from aggregates.roles import BOOKKEEPERS
 from aggregates.settings import value_on
+from intranet import exports
 from intranet.web import (
     act,
     as_of,
@@ -147,7 +149,14 @@ def _month(book_id: UUID, period: str, problem: str | None = None, errors: dict[
         book_id, period=period, today=today, problem=problem, vouchers=ledger.vouchers(conn, str(book_id), period),
         waiting=ledger.vouchers(conn, str(book_id), waiting=True), closed=closed, names=users.names(conn),
         next_to_close=next_to_close, closable=period_end(next_to_close) < today, errors=errors or {},
-        notice=notice))
+        notice=notice, period_end=min(_month_end(period), today).isoformat()))
+
+
+def _month_end(period: str) -> date:
+    try:
+        return period_end(period)
+    except ValueError:
+        return backend().office.today()
 
 
 def _next_to_close(book_id: UUID, closed: list[str]) -> str:
@@ -438,3 +447,66 @@ def record_bank(book_id: UUID) -> str | Response:
                                                lines=lines, file_sha256=digest)
     return act(run, lambda **shown: bank(book_id, **shown),
                done=url_for("books.bank", book_id=book_id, period=form("period")), notice=_("已登记银行对账单"))
+
+
+# -- exports -----------------------------------------------------------------------------------------
+
+REPORTS = {"trial-balance": "科目余额表", "ledger": "明细账", "cash-journal": "现金日记账",
+           "bank-journal": "银行存款日记账", "balance-sheet": "资产负债表", "income": "收入支出表",
+           "vouchers": "凭证汇总（序时账）"}
+
+
+@bp.get("/books/<uuid:book_id>/export/<report>/<fmt>")
+def export(book_id: UUID, report: str, fmt: str) -> Response:
+    """A report of the book as XLSX or CSV, with the same span or date the page shows."""
+    if report not in REPORTS or fmt not in ("xlsx", "csv"):
+        abort(404)
+    table = _table(_book(book_id), report)
+    data = exports.as_xlsx(table) if fmt == "xlsx" else exports.as_csv(table)
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    filename = quote(f"{table.title}.{fmt}")
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+
+
+def _table(book: ledger.BookRow, report: str) -> exports.Table:
+    conn = views()
+    start, end, _today, _problem = _span()
+    span = f"{start.isoformat()}至{end.isoformat()}"
+    if report == "trial-balance":
+        rows = ledger.trial_balance(conn, book.book_id, start, end)
+        header = ("科目代码", "科目名称", "期初借方", "期初贷方", "本期借方", "本期贷方", "期末借方", "期末贷方")
+        return exports.Table(f"{book.name} 科目余额表 {span}", header,
+                             [(r.code, r.name, max(r.opening, ZERO), max(-r.opening, ZERO), r.debit, r.credit,
+                               max(r.closing, ZERO), max(-r.closing, ZERO)) for r in rows])
+    if report in ("ledger", "cash-journal", "bank-journal"):
+        code = {"cash-journal": CASH, "bank-journal": "102"}.get(report) or request.args.get("account") or CASH
+        account = next((a for a in ledger.chart(conn, book.book_id) if a.code == code), None)
+        if account is None:
+            abort(404)
+        sign = -1 if account.side == "credit" else 1
+        opening, entries = ledger.ledger(conn, book.book_id, code, start, end)
+        return exports.Table(f"{book.name} {REPORTS[report]} {code} {account.full_name} {span}",
+                             ("日期", "凭证号", "摘要", "对方科目", "借方", "贷方", "余额"),
+                             [(start, "", "期初余额", "", None, None, opening * sign),
+                              *((e.voucher_date, e.key, e.memo or e.summary, e.contra, e.debit, e.credit,
+                                 e.balance * sign) for e in entries)])
+    if report == "vouchers":
+        rows = [(date.fromisoformat(r["voucher_date"]), r["key"], r["summary"], r["account"], r["name"],
+                 ledger.yuan(r["debit"]), ledger.yuan(r["credit"]))
+                for r in conn.execute(
+                    "SELECT l.*, v.summary, a.name FROM lines l JOIN vouchers v USING (book_id, key)"
+                    " LEFT JOIN accounts a ON a.book_id = l.book_id AND a.code = l.account WHERE l.book_id = ?"
+                    " AND l.voucher_date BETWEEN ? AND ? ORDER BY l.voucher_date, l.position, l.line_no",
+                    [book.book_id, start.isoformat(), end.isoformat()])]
+        return exports.Table(f"{book.name} 凭证汇总 {span}", ("日期", "凭证号", "摘要", "科目代码", "科目名称", "借方",
+                                                            "贷方"), rows)
+    rows = (statements.balance_sheet if report == "balance-sheet" else statements.income_statement)(
+        conn, book.book_id, end)
+    columns = ("年初余额", "期末余额") if report == "balance-sheet" else ("本月数", "本年累计数")
+    form = "工会01表" if report == "balance-sheet" else "工会02表"
+    return exports.Table(f"{book.name} {REPORTS[report]} {end.isoformat()}", ("项目", "行次", *columns),
+                         [(r.label, r.number, r.first, r.second) for r in rows],
+                         notes=(f"{form}，按《工会会计制度》（财会〔2021〕7号）编制", "单位：元",
+                                "工会主席：　　财务负责人：　　复核：　　制表："))

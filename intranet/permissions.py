@@ -80,7 +80,8 @@ ROUTES: dict[str, frozenset[str]] = {
         ROSTER_KEEPERS),
     **dict.fromkeys(
         (f"books.{a}" for a in ("index", "detail", "accounts", "voucher", "trial_balance",
-                                "account_ledger", "journal", "general_ledger", "statement", "cash_counts")),
+                                "account_ledger", "journal", "general_ledger", "statement", "cash_counts",
+                                "export")),
         BOOK_READERS),
     "books.count_cash": COMMAND_ROLES["count_cash"],
     "books.bank": BOOK_READERS,

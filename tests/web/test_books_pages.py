@@ -4,10 +4,13 @@ ledgers, journals and statements of any book as of any date."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
+from io import BytesIO
 from uuid import UUID
 
 import pytest
 from flask import Flask
+from openpyxl import load_workbook
 
 from intranet.backend import Backend
 from tests import roster_helpers as helpers
@@ -207,3 +210,36 @@ def test_fin15_an_office_sub_account_is_added_below_a_standard_account(accountan
     assert "5040401" in response.text
     assert "下设明细科目" in _post(accountant, book_id, "2026-03-02", "救助", ("50404", "10", ""),
                                    ("101", "", "10")).text
+
+
+# -- exports -----------------------------------------------------------------------------------------
+
+
+def test_the_trial_balance_exports_as_xlsx_with_exact_amounts(accountant: Session, book_id: UUID) -> None:
+    _voucher_url(_post(accountant, book_id, "2026-03-02", "收会费", ("101", "1005.50", ""), ("401", "", "1005.50")))
+    response = accountant.get(f"/books/{book_id}/export/trial-balance/xlsx?start=2026-03-01&end=2026-03-08")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    sheet = load_workbook(BytesIO(response.data)).active
+    rows = {row[0]: row for row in sheet.iter_rows(min_row=3, values_only=True)}
+    assert rows["101"][1] == "库存现金" and Decimal(str(rows["101"][4])) == Decimal("1005.50")
+    assert Decimal(str(rows["401"][5])) == Decimal("1005.50")
+
+
+def test_the_cash_journal_exports_as_csv_that_excel_reads_in_chinese(accountant: Session, book_id: UUID) -> None:
+    _voucher_url(_post(accountant, book_id, "2026-03-02", "收会费", ("101", "300", ""), ("401", "", "300")))
+    response = accountant.get(f"/books/{book_id}/export/cash-journal/csv?start=2026-03-01&end=2026-03-08")
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff") and "现金日记账" in text
+    assert "2026-03-02,2026-03/receipt/1,收会费,会费收入,300.00,0.00,300.00" in text
+
+
+def test_the_balance_sheet_exports_with_its_form_number_and_signature_lines(accountant: Session,
+                                                                           book_id: UUID) -> None:
+    text = accountant.get(f"/books/{book_id}/export/balance-sheet/csv?end=2026-03-08").data.decode("utf-8")
+    assert "工会01表" in text and "资产总计" in text and "工会主席" in text
+
+
+def test_an_unknown_report_or_format_is_not_found(accountant: Session, book_id: UUID) -> None:
+    assert accountant.get(f"/books/{book_id}/export/salaries/xlsx").status_code == 404
+    assert accountant.get(f"/books/{book_id}/export/trial-balance/pdf").status_code == 404

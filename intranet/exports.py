@@ -1,0 +1,74 @@
+"""The books' reports as files: XLSX for the accountant's spreadsheet, CSV (UTF-8 with BOM, so Excel
+reads the Chinese) for anything else. Amounts stay exact: Decimal in, two decimals out."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+Cell = str | int | Decimal | date | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A report as a title, a header row and rows, ready to be written out."""
+
+    title: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[Cell]]
+    notes: Sequence[str] = ()
+
+
+def _text(cell: Cell) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, Decimal):
+        return f"{cell:.2f}"
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)
+
+
+def as_csv(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([table.title])
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow([_text(cell) for cell in row])
+    for note in table.notes:
+        writer.writerow([note])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def as_xlsx(table: Table) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = table.title[:31].replace("/", "-")
+    sheet.append([table.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append(list(table.header))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([cell if not isinstance(cell, Decimal) else cell.quantize(Decimal("0.01")) for cell in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = "#,##0.00"
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+    for note in table.notes:
+        sheet.append([note])
+    for column in sheet.columns:
+        width = max(len(_text(cell.value)) for cell in column[1:]) if len(column) > 1 else 8
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width * 1.6, 8), 60)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
