@@ -98,6 +98,10 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
                                                 n=f["number"], p=f["purpose"]),
     ("PriorApproval", "Used"): lambda _f, _n: _("用于报销"),
     ("PriorApproval", "Freed"): lambda _f, _n: _("报销单退回，重新可用"),
+    ("BankStatement", "Recorded"): lambda f, _n: _("登记%(p)s银行对账单，期末余额 %(b)s", p=f["period"],
+                                                 b=_money(f["closing_balance"])),
+    ("BankStatement", "Replaced"): lambda f, _n: _("重新登记银行对账单，期末余额 %(b)s",
+                                                 b=_money(f["closing_balance"])),
     ("CashAdvance", "Requested"): lambda f, _n: _(
         "申请借款（四联单%(n)s），金额 %(a)s", n=f["form_no"], a=_money(f["amount"])),
     ("CashAdvance", "Approved"): lambda _f, _n: _("批准借款"),
@@ -218,6 +222,7 @@ STREAM_LABELS = {
     "ExpenseClaim": "报销单",
     "PriorApproval": "事前审批",
     "CashAdvance": "借款",
+    "BankStatement": "银行对账单",
 }
 
 
