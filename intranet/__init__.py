@@ -135,6 +135,7 @@ def _setup_web(app: Flask) -> None:
         money=formatting.money,
         amount=formatting.amount,
         capital=formatting.capital,
+        voucher_label=formatting.voucher_label,
         day=formatting.day,
         moment=lambda value: formatting.moment(value, tz),
         role_label=formatting.role_label,

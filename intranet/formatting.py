@@ -81,6 +81,17 @@ def _capital_group(group: int) -> str:
     return text
 
 
+_WORDS = {"receipt": "收", "payment": "付", "transfer": "转"}
+
+
+def voucher_label(key: str | None) -> str:
+    """2026-03/payment/4 → 2026年03月 付字第4号."""
+    if not key:
+        return ""
+    period, word, number = key.split("/")
+    return f"{period[:4]}年{period[5:]}月 {_WORDS.get(word, word)}字第{number}号"
+
+
 def day(value: date | str | None) -> str:
     """2026年3月8日."""
     if value is None or value == "":

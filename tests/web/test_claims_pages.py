@@ -71,7 +71,7 @@ def test_fin01_a_claim_goes_from_handler_to_witness_to_chair_to_cashier_and_into
     assert "已审批" in sessions["chair"].post(f"{url}/approve", htmx=True).text
     paid = sessions["cashier"].post(f"{url}/pay", {"method": "cash", "paid_on": "2026-03-08", "bank_ref": "",
                                                   "form_key": "pay-1"}, htmx=True).text
-    assert "已付款并生成付款凭证" in paid and "2026-03/payment/1" in paid
+    assert "已付款并生成付款凭证" in paid and "2026年03月 付字第1号" in paid
     journal = sessions["cashier"].get(f"/books/{book_id}/journal/cash?start=2026-03-01&end=2026-03-08").text
     assert "报销：三八节女职工活动" in journal and "2,579.50" in journal
 
