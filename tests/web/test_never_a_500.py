@@ -174,7 +174,8 @@ def _shared_book(office: UnionOffice) -> dict[str, Any]:
     advance_id = office.request_advance(ctx, book_id, form_no="JK-SHARED", purpose="business_trip", amount="100",
                                         expected_return=date(2026, 3, 20), details="出差")
     return {"book_id": book_id, "period": period, "word": word, "number": int(number), "claim_id": claim_id,
-            "advance_id": advance_id, "digest": office.attachments.put(b"%PDF-1.4 test")}
+            "advance_id": advance_id, "digest": office.attachments.put(b"%PDF-1.4 test"), "report": "ledger",
+            "fmt": "xlsx"}
 
 
 # -- the records each endpoint acts on, and the form it accepts ---------------------------------------
@@ -748,8 +749,9 @@ GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "sett
                  "grid.index", "enterprises.index", "enterprises.new", "enterprises.detail", "enterprises.check",
                  "books.index", "books.detail", "books.accounts", "books.new_voucher", "books.voucher",
                  "books.trial_balance", "books.account_ledger", "books.journal", "books.general_ledger",
-                 "books.statement", "books.cash_counts", "books.bank", "claims.index", "claims.new", "claims.detail",
-                 "claims.approvals", "claims.advances", "claims.new_advance", "claims.advance", "claims.attachment"]
+                 "books.statement", "books.cash_counts", "books.bank", "books.export", "claims.index", "claims.new",
+                 "claims.detail", "claims.approvals", "claims.advances", "claims.new_advance", "claims.advance",
+                 "claims.attachment"]
 
 
 def test_every_get_rule_of_the_app_is_fetched(world: World) -> None:

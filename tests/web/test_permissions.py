@@ -50,7 +50,7 @@ def member(app: Flask, backend: Backend) -> UUID:
     app.config["ROSTER_RECORDS"] = {"enterprise_id": enterprise_id, "union_id": union_id, "member_id": member_id,
                                     "book_id": book_id, "period": "2026-03", "word": "receipt", "number": 1,
                                     "kind": "cash", "claim_id": claim_id, "advance_id": advance_id,
-                                    "digest": "0" * 64}
+                                    "digest": "0" * 64, "report": "trial-balance", "fmt": "csv"}
     user_id = backend.office.register_user(ctx, MEMBER_USERNAME, "会员甲", ["member"], member_id=member_id)
     backend.credentials.set_password(user_id, PASSWORD)
     backend.read_models.catch_up()
@@ -287,6 +287,7 @@ BOOK_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "record_advance_return": lambda o: (_advance(o, "paid"), date(2026, 3, 8)),
     "repay_advance": lambda o: (_advance(o, "paid"), {"amount": "50", "on": date(2026, 3, 8), "method": "bank"}),
     "count_cash": lambda o: (_own_book(o), {"counted_on": date(2026, 3, 8), "counted": "0"}),
+    "record_bank_statement": lambda o: (_own_book(o), {"period": "2026-03", "closing_balance": "0", "lines": []}),
 }
 _CLAIM = {"category": "activity", "purpose": "活动", "invoices": ["FP-1"], "spent_on": date(2026, 3, 8),
           "items": [{"item": "鲜花", "quantity": "1", "unit_price": "10"}]}
