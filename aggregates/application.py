@@ -31,6 +31,7 @@ from aggregates.envelope import (
 )
 from aggregates.errors import AlreadyExists, DuplicateSubmission, InvalidInput, NotFound, NotPermitted, StaleEdit
 from aggregates.office import Office
+from aggregates.oversight_commands import OversightCommands
 from aggregates.personal_data import KeyStore, SealedAsDict
 from aggregates.roles import ROLES, may_run
 from aggregates.roster_commands import RosterCommands
@@ -55,7 +56,7 @@ class ConcurrentChange(StaleEdit):
     message = "该记录刚被他人修改，请刷新后重试"
 
 
-class UnionOffice(RosterCommands, BookCommands, ClaimCommands, Application):
+class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands, Application):
     """The office's write side on one event log."""
 
     name = "UnionOffice"

@@ -377,6 +377,22 @@ class Book(OfficeAggregate):
                     result[line.account] = result.get(line.account, ZERO) + line.net
         return result
 
+    def flows(self, start: date, end: date) -> dict[str, Decimal]:
+        """Level-1 income (credit − debit) and expenditure (debit − credit) dated in [start, end], closing
+        vouchers left out: the figures of 收入支出表, 决算 and the half-yearly disclosure."""
+        result: dict[str, Decimal] = {}
+        for voucher in self.vouchers.values():
+            if voucher["kind"] == "closing" or not start.isoformat() <= voucher["voucher_date"] <= end.isoformat():
+                continue
+            for data in voucher["lines"]:
+                line = Line.of(data)
+                root = root_of(line.account)
+                category = LEVEL_ONE[root].category
+                if category in (INCOME, EXPENSE):
+                    amount = -line.net if category == INCOME else line.net
+                    result[root] = result.get(root, ZERO) + amount
+        return {code: amount for code, amount in result.items() if amount}
+
     def closing_lines(self, period: str) -> list[Line]:
         """期末结转: every income and expense account's balance into 工会资金结余—本年收支结转, and in
         December the year-end sweeps into 累计结余 / 累计结转 (第三部分 321, 322)."""

@@ -71,6 +71,12 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     **dict.fromkeys(("pay_claim", "pay_advance", "repay_advance", "record_advance_return"), CASHIERS),
     "count_cash": CASHIERS | BOOKKEEPERS,
     "record_bank_statement": CASHIERS | BOOKKEEPERS,
+    # FIN-17 / Q8: the accountant prepares, the fund review committee reviews, the chair records the
+    # standing committee's approval; FIN-18: the accountant publishes; FIN-07: the office keeps the goods.
+    **dict.fromkeys(("draft_budget", "prepare_final_accounts", "publish_disclosure"), BOOKKEEPERS),
+    "review_budget": frozenset({"auditor"}),
+    **dict.fromkeys(("approve_budget", "adjust_budget"), frozenset({"chair"})),
+    "register_asset": ROSTER_KEEPERS,
     **dict.fromkeys(
         ("open_book", "add_sub_account", "post_voucher", "review_voucher", "reverse_voucher", "close_month"),
         BOOKKEEPERS,

@@ -13,6 +13,7 @@ from projections import (
     grid,
     ledger,
     organisations,
+    oversight,
     quotas,
     roster,
     settings_history,
@@ -31,4 +32,5 @@ ALL: tuple[Projection, ...] = (
     quotas.projection,
     ledger.projection,
     claims.projection,
+    oversight.projection,
 )

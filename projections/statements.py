@@ -110,8 +110,8 @@ def balance_sheet(conn: sqlite3.Connection, book_id: str, day: date) -> list[Row
 
 def income_statement(conn: sqlite3.Connection, book_id: str, day: date) -> list[Row]:
     """收入支出表 (工会02表): 本月数 (the month of `day` up to it) and 本年累计数; closing vouchers left out."""
-    month = _flows(conn, book_id, day.replace(day=1), day)
-    year = _flows(conn, book_id, date(day.year, 1, 1), day)
+    month = flows(conn, book_id, day.replace(day=1), day)
+    year = flows(conn, book_id, date(day.year, 1, 1), day)
     rows: list[Row] = []
 
     def add(key: str, label: str, first: Decimal, second: Decimal, *, total: bool = False,
@@ -132,7 +132,7 @@ def income_statement(conn: sqlite3.Connection, book_id: str, day: date) -> list[
     return rows
 
 
-def _flows(conn: sqlite3.Connection, book_id: str, start: date, end: date) -> dict[str, Decimal]:
+def flows(conn: sqlite3.Connection, book_id: str, start: date, end: date) -> dict[str, Decimal]:
     """Level-1 income (credit − debit) and expenditure (debit − credit) in [start, end], before closing."""
     result: dict[str, Decimal] = {}
     for code, (debit, credit) in movements(conn, book_id, start, end, closing=False).items():
