@@ -73,13 +73,15 @@ class OversightCommands:
         self._save(budget)
 
     def review_final_accounts(self: UnionOffice, ctx: Context, budget_id: UUID, opinion: str) -> None:
-        self._authorise(ctx, "review_budget")
+        """AUD-06: the fund review committee's opinion on the final accounts."""
+        self._authorise(ctx, "review_final_accounts")
         budget = self._load(budget_id, Budget)
         budget.review_final(ctx, opinion)
         self._save(budget)
 
     def approve_final_accounts(self: UnionOffice, ctx: Context, budget_id: UUID, meeting: str) -> None:
-        self._authorise(ctx, "approve_budget")
+        """GOV-03: the standing committee approves the final accounts."""
+        self._authorise(ctx, "approve_final_accounts")
         budget = self._load(budget_id, Budget)
         budget.approve_final(ctx, meeting)
         self._save(budget)
@@ -118,13 +120,15 @@ class OversightCommands:
         return asset.id
 
     def issue_supplies(self: UnionOffice, ctx: Context, asset_id: UUID, quantity: int, to: str) -> None:
-        self._authorise(ctx, "register_asset")
+        """Supplies handed out (领用) by the office."""
+        self._authorise(ctx, "issue_supplies")
         asset = self._load(asset_id, Asset)
         asset.issue(ctx, quantity, to)
         self._save(asset)
 
     def dispose_asset(self: UnionOffice, ctx: Context, asset_id: UUID, on: date, reason: str) -> None:
-        self._authorise(ctx, "register_asset")
+        """An item scrapped, lost or given away, with the reason."""
+        self._authorise(ctx, "dispose_asset")
         asset = self._load(asset_id, Asset)
         asset.dispose(ctx, on, reason)
         self._save(asset)

@@ -74,9 +74,9 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     # FIN-17 / Q8: the accountant prepares, the fund review committee reviews, the chair records the
     # standing committee's approval; FIN-18: the accountant publishes; FIN-07: the office keeps the goods.
     **dict.fromkeys(("draft_budget", "prepare_final_accounts", "publish_disclosure"), BOOKKEEPERS),
-    "review_budget": frozenset({"auditor"}),
-    **dict.fromkeys(("approve_budget", "adjust_budget"), frozenset({"chair"})),
-    "register_asset": ROSTER_KEEPERS,
+    **dict.fromkeys(("review_budget", "review_final_accounts"), frozenset({"auditor"})),
+    **dict.fromkeys(("approve_budget", "adjust_budget", "approve_final_accounts"), frozenset({"chair"})),
+    **dict.fromkeys(("register_asset", "issue_supplies", "dispose_asset"), ROSTER_KEEPERS),
     **dict.fromkeys(
         ("open_book", "add_sub_account", "post_voucher", "review_voucher", "reverse_voucher", "close_month"),
         BOOKKEEPERS,

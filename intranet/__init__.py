@@ -30,6 +30,7 @@ from intranet import (
     formatting,
     grid,
     members,
+    oversight,
     settings,
     unions,
     users,
@@ -151,7 +152,7 @@ def _roles() -> tuple[str, ...]:
 
 def _setup_blueprints(app: Flask) -> None:
     blueprints = (auth.bp, dashboard.bp, audit.bp, settings.bp, users.bp, members.bp, unions.bp, enterprises.bp,
-                  grid.bp, books.bp, claims.bp)
+                  grid.bp, books.bp, claims.bp, oversight.bp)
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
 

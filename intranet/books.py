@@ -67,7 +67,7 @@ def _switch(book_id: UUID) -> list[tuple[ledger.BookRow, str | None]]:
     return result
 
 
-def _context(book_id: UUID, **more: object) -> dict[str, object]:
+def book_context(book_id: UUID, **more: object) -> dict[str, object]:
     """What every book page shows: the book, the switcher, who may keep it."""
     return {"book": _book(book_id), "switch": _switch(book_id), "keeper": current_user.has_role(*BOOKKEEPERS),
             "words": WORDS, "kinds": KINDS, **more}
@@ -145,7 +145,7 @@ def _month(book_id: UUID, period: str, problem: str | None = None, errors: dict[
     today = backend().office.today()
     closed = ledger.closed_months(conn, str(book_id))
     next_to_close = _next_to_close(book_id, closed)
-    return page("books/detail.html", "book", **_context(
+    return page("books/detail.html", "book", **book_context(
         book_id, period=period, today=today, problem=problem, vouchers=ledger.vouchers(conn, str(book_id), period),
         waiting=ledger.vouchers(conn, str(book_id), waiting=True), closed=closed, names=users.names(conn),
         next_to_close=next_to_close, closable=period_end(next_to_close) < today, errors=errors or {},
@@ -172,7 +172,7 @@ def _next_to_close(book_id: UUID, closed: list[str]) -> str:
 @bp.get("/books/<uuid:book_id>/accounts")
 def accounts(book_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
     """The book's chart of accounts; the accountant adds sub-accounts."""
-    return page("books/accounts.html", "chart", **_context(
+    return page("books/accounts.html", "chart", **book_context(
         book_id, accounts=ledger.chart(views(), str(book_id)), categories=CATEGORIES, sides=SIDES,
         level_one=LEVEL_ONE, errors=errors or {}, notice=notice))
 
@@ -193,7 +193,7 @@ def _voucher_form(book_id: UUID, errors: dict[str, str] | None = None,
                   entered: dict[str, object] | None = None) -> str:
     entered = entered or {}
     rows = max(whole(request.values.get("rows")) or ROWS, len(entered.get("lines", [])))  # type: ignore[arg-type]
-    return page("books/voucher_form.html", "voucher_form", **_context(
+    return page("books/voucher_form.html", "voucher_form", **book_context(
         book_id, accounts=[a for a in ledger.chart(views(), str(book_id)) if a.leaf], errors=errors or {},
         entered=entered, rows=min(rows, 40), today=backend().office.today(),
         form_key=form("form_key") or new_form_key()))
@@ -259,7 +259,7 @@ def voucher(book_id: UUID, period: str, word: str, number: int, *, errors: dict[
     if found is None:
         abort(404)
     names = {a.code: a.full_name for a in ledger.chart(conn, str(book_id))}
-    return page("books/voucher.html", "voucher", **_context(
+    return page("books/voucher.html", "voucher", **book_context(
         book_id, v=found, account_names=names, names=users.names(conn), errors=errors or {}, notice=notice,
         today=backend().office.today(), open=found.period not in ledger.closed_months(conn, str(book_id))))
 
@@ -302,7 +302,7 @@ def trial_balance(book_id: UUID) -> str:
     start, end, today, problem = _span()
     rows = ledger.trial_balance(views(), str(book_id), start, end)
     top = [r for r in rows if r.level == 1]
-    return page("books/trial_balance.html", "report", **_context(
+    return page("books/trial_balance.html", "report", **book_context(
         book_id, rows=rows, start=start, end=end, today=today, problem=problem, sides=SIDES,
         totals={"opening_debit": sum(r.opening for r in top if r.opening > 0),
                 "opening_credit": -sum(r.opening for r in top if r.opening < 0),
@@ -322,7 +322,7 @@ def account_ledger(book_id: UUID) -> str:
     if account is None:
         code, account, problem = CASH, next(a for a in chart if a.code == CASH), _("科目不存在")
     opening, entries = ledger.ledger(conn, str(book_id), code, start, end)
-    return page("books/ledger.html", "report", **_context(
+    return page("books/ledger.html", "report", **book_context(
         book_id, chart=chart, account=account, opening=opening, entries=entries, start=start, end=end, today=today,
         problem=problem, sides=SIDES, title=_("明细账"), endpoint="books.account_ledger"))
 
@@ -338,7 +338,7 @@ def journal(book_id: UUID, kind: str) -> str:
     code = CASH if kind == "cash" else "102"
     opening, entries = ledger.ledger(conn, str(book_id), code, start, end)
     limit = value_on(backend().office.settings(), "cash_on_hand_limit", end) if kind == "cash" else None
-    return page("books/ledger.html", "report", **_context(
+    return page("books/ledger.html", "report", **book_context(
         book_id, chart=chart, account=next(a for a in chart if a.code == code), opening=opening, entries=entries,
         start=start, end=end, today=today, problem=problem, sides=SIDES, limit=limit, kind=kind,
         title=_("现金日记账") if kind == "cash" else _("银行存款日记账"), endpoint="books.journal"))
@@ -351,7 +351,7 @@ def general_ledger(book_id: UUID) -> str:
     conn = views()
     accounts = [a for a in ledger.chart(conn, str(book_id)) if a.level == 1]
     sheets = [(a, *ledger.general_ledger(conn, str(book_id), a.code, on.year, on)) for a in accounts]
-    return page("books/general_ledger.html", "report", **_context(
+    return page("books/general_ledger.html", "report", **book_context(
         book_id, sheets=[s for s in sheets if s[1] or s[2]], on=on, today=today, problem=problem, sides=SIDES))
 
 
@@ -367,7 +367,7 @@ def statement(book_id: UUID, kind: str) -> str:
     conn = views()
     rows = (statements.balance_sheet if kind == "balance-sheet" else statements.income_statement)(
         conn, str(book_id), on)
-    return page("books/statement.html", "report", **_context(
+    return page("books/statement.html", "report", **book_context(
         book_id, rows=rows, kind=kind, on=on, today=today, problem=problem,
         in_book={a.code for a in ledger.chart(conn, str(book_id))},
         closed=ledger.closed_months(conn, str(book_id))))
@@ -396,7 +396,7 @@ def _closing_page(book_id: UUID, errors: dict[str, str] | None = None, notice: s
 def cash_counts(book_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
     """FIN-03 / FIN-04: the cash counts of a book against its balance, and the form to record one."""
     conn = views()
-    return page("books/cash_count.html", "cash_count", **_context(
+    return page("books/cash_count.html", "cash_count", **book_context(
         book_id, counts=claims.cash_counts(conn, str(book_id)), names=users.names(conn), errors=errors or {},
         notice=notice, today=backend().office.today(), may_count=current_user.has_role("cashier", "accountant")))
 
@@ -427,7 +427,7 @@ def bank(book_id: UUID, errors: dict[str, str] | None = None, notice: str | None
     if not (len(period) == 7 and period[4] == "-" and whole(period[:4]) and whole(period[5:])
             and 1 <= int(period[5:]) <= 12 and int(period[:4]) >= EARLIEST.year):
         period, problem = period_of(today), _("会计期间格式应为 年-月，如 2026-03")
-    return page("books/bank.html", "bank", **_context(
+    return page("books/bank.html", "bank", **book_context(
         book_id, r=ledger.reconciliation(views(), str(book_id), period), period=period, today=today,
         problem=problem, errors=errors or {}, notice=notice,
         may_enter=current_user.has_role("cashier", "accountant")))

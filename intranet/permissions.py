@@ -86,6 +86,14 @@ ROUTES: dict[str, frozenset[str]] = {
     "books.count_cash": COMMAND_ROLES["count_cash"],
     "books.bank": BOOK_READERS,
     "books.record_bank": COMMAND_ROLES["record_bank_statement"],
+    **dict.fromkeys(("oversight.budget", "oversight.disclosure", "oversight.assets"), BOOK_READERS | ROSTER_KEEPERS),
+    "oversight.draft_budget": COMMAND_ROLES["draft_budget"],
+    "oversight.review_budget": COMMAND_ROLES["review_budget"],
+    "oversight.approve_budget": COMMAND_ROLES["approve_budget"],
+    "oversight.prepare_final": COMMAND_ROLES["prepare_final_accounts"],
+    "oversight.publish": COMMAND_ROLES["publish_disclosure"],
+    **dict.fromkeys(("oversight.register_asset", "oversight.issue_supplies", "oversight.dispose_asset"),
+                    COMMAND_ROLES["register_asset"]),
     # Claims and advances: staff hand in and witness (so every staff user sees them); the chair approves;
     # the cashier pays.
     **dict.fromkeys(("claims.index", "claims.new", "claims.create", "claims.detail", "claims.certify",

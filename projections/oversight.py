@@ -32,8 +32,9 @@ projection = Projection(
             PRIMARY KEY (book_id, year, half))""",
         """CREATE TABLE assets (
             asset_id TEXT PRIMARY KEY, book_id TEXT NOT NULL, kind TEXT NOT NULL, name TEXT NOT NULL,
-            quantity INTEGER NOT NULL, left INTEGER NOT NULL, unit_value INTEGER NOT NULL, acquired_on TEXT NOT NULL,
-            keeper TEXT NOT NULL, location TEXT NOT NULL, claim_id TEXT, disposed_on TEXT, reason TEXT)""",
+            quantity INTEGER NOT NULL, remaining INTEGER NOT NULL, unit_value INTEGER NOT NULL,
+            acquired_on TEXT NOT NULL, keeper TEXT NOT NULL, location TEXT NOT NULL, claim_id TEXT,
+            disposed_on TEXT, reason TEXT)""",
     ],
 )
 
@@ -103,14 +104,15 @@ def _published(step: Step, e: Disclosure.Published) -> None:
 def _registered(step: Step, e: Asset.Registered) -> None:
     insert(step.db, "assets", {
         "asset_id": str(e.originator_id), "book_id": str(e.book_id), "kind": e.kind, "name": e.name,
-        "quantity": e.quantity, "left": e.quantity, "unit_value": fen(e.unit_value),
+        "quantity": e.quantity, "remaining": e.quantity, "unit_value": fen(e.unit_value),
         "acquired_on": e.acquired_on.isoformat(), "keeper": e.keeper, "location": e.location,
         "claim_id": str(e.claim_id) if e.claim_id else None, "disposed_on": None, "reason": None})
 
 
 @projection.on(Asset.Issued)
 def _issued(step: Step, e: Asset.Issued) -> None:
-    step.db.execute("UPDATE assets SET left = left - ? WHERE asset_id = ?", [e.quantity, str(e.originator_id)])
+    step.db.execute("UPDATE assets SET remaining = remaining - ? WHERE asset_id = ?",
+                    [e.quantity, str(e.originator_id)])
 
 
 @projection.on(Asset.Disposed)
