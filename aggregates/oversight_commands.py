@@ -93,7 +93,7 @@ class OversightCommands:
         """FIN-18: publish the half-year's dues received and funds used, from the book as it stands."""
         self._authorise(ctx, "publish_disclosure")
         book = self._load(book_id, Book)
-        if half not in (1, 2):
+        if half not in (1, 2) or not 2000 <= year <= ctx.occurred_on.year:
             raise InvalidInput("请选择公布的半年", field="half")
         if Disclosure.id_for(book_id, year, half) in self.repository:
             raise InvalidInput("该半年已经公布过", field="half")

@@ -21,16 +21,21 @@ from aggregates.disclosure import half_year
 from aggregates.errors import InvalidInput
 from aggregates.settings import value_on
 from intranet.books import book_context
-from intranet.web import act, as_of, backend, command_context, form, page, parse_day, views, whole
+from intranet.web import act, as_of, backend, command_context, field_errors, form, page, parse_day, views, whole
 from projections import ledger, oversight, statements, users
 
 bp = Blueprint("oversight", __name__)
 
 
 def _year() -> int:
+    """The year asked for: on a page, this year when absent or not a year; in a form, a year or a refusal."""
     year = whole(request.values.get("year"))
     today = backend().office.today()
-    return year if year and 2000 <= year <= today.year + 1 else today.year
+    if year and 2000 <= year <= today.year + 1:
+        return year
+    if request.method == "POST":
+        raise InvalidInput("年度无效", field="year")
+    return today.year
 
 
 def _budget_lines(book_id: UUID) -> dict[str, str]:
@@ -46,7 +51,10 @@ def _budget_lines(book_id: UUID) -> dict[str, str]:
 @bp.get("/books/<uuid:book_id>/budget")
 def budget(book_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
     """R-46: the year's budget against the books, its review and approval, and the final accounts."""
-    year = _year()
+    try:
+        year = _year()
+    except InvalidInput:
+        year = backend().office.today().year
     conn = views()
     today = backend().office.today()
     until = min(today, date(year, 12, 31))
@@ -61,7 +69,10 @@ def budget(book_id: UUID, errors: dict[str, str] | None = None, notice: str | No
 
 
 def _on_budget(book_id: UUID, action: Callable[[], object], notice: str) -> str | Response:
-    year = _year()
+    try:
+        year = _year()
+    except InvalidInput as error:
+        return budget(book_id, errors=field_errors(error))
     return act(action, lambda **shown: budget(book_id, **shown),
                done=url_for("oversight.budget", book_id=book_id, year=year), notice=notice)
 

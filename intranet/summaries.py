@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from aggregates.asset import KINDS as ASSET_KINDS
 from aggregates.census_check import SOURCES
 from aggregates.claim import METHODS, PRIOR_KINDS
 from aggregates.enterprise import COVERAGE, OWNERSHIP
@@ -98,6 +99,20 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
                                                 n=f["number"], p=f["purpose"]),
     ("PriorApproval", "Used"): lambda _f, _n: _("用于报销"),
     ("PriorApproval", "Freed"): lambda _f, _n: _("报销单退回，重新可用"),
+    ("Budget", "Drafted"): lambda f, _n: _("编制%(y)s年度预算", y=f["year"]),
+    ("Budget", "Redrafted"): lambda _f, _n: _("修改预算草案"),
+    ("Budget", "Reviewed"): lambda f, _n: _("经审会审查预算：%(o)s", o=f["opinion"]),
+    ("Budget", "Approved"): lambda f, _n: _("预算经%(m)s批准", m=f["meeting"]),
+    ("Budget", "Adjusted"): lambda f, _n: _("预算经%(m)s调整", m=f["meeting"]),
+    ("Budget", "FinalAccountsPrepared"): lambda _f, _n: _("编制决算"),
+    ("Budget", "FinalAccountsReviewed"): lambda f, _n: _("经审会审查决算：%(o)s", o=f["opinion"]),
+    ("Budget", "FinalAccountsApproved"): lambda f, _n: _("决算经%(m)s批准", m=f["meeting"]),
+    ("Disclosure", "Published"): lambda f, _n: _("公布%(y)s年%(h)s半年会费和经费使用情况（%(w)s）", y=f["year"],
+                                               h="上" if f["half"] == 1 else "下", w=f["where"]),
+    ("Asset", "Registered"): lambda f, _n: _("登记%(k)s“%(n)s” %(q)s件，单价 %(v)s", k=ASSET_KINDS.get(f["kind"], ""),
+                                            n=f["name"], q=f["quantity"], v=_money(f["unit_value"])),
+    ("Asset", "Issued"): lambda f, _n: _("领用 %(q)s 件（%(t)s）", q=f["quantity"], t=f["to"]),
+    ("Asset", "Disposed"): lambda f, _n: _("处置（%(d)s）", d=day(f["on"])),
     ("BankStatement", "Recorded"): lambda f, _n: _("登记%(p)s银行对账单，期末余额 %(b)s", p=f["period"],
                                                  b=_money(f["closing_balance"])),
     ("BankStatement", "Replaced"): lambda f, _n: _("重新登记银行对账单，期末余额 %(b)s",
@@ -223,6 +238,9 @@ STREAM_LABELS = {
     "PriorApproval": "事前审批",
     "CashAdvance": "借款",
     "BankStatement": "银行对账单",
+    "Budget": "预决算",
+    "Disclosure": "经费公开",
+    "Asset": "资产登记",
 }
 
 

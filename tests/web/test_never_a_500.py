@@ -175,7 +175,9 @@ def _shared_book(office: UnionOffice) -> dict[str, Any]:
                                         expected_return=date(2026, 3, 20), details="出差")
     return {"book_id": book_id, "period": period, "word": word, "number": int(number), "claim_id": claim_id,
             "advance_id": advance_id, "digest": office.attachments.put(b"%PDF-1.4 test"), "report": "ledger",
-            "fmt": "xlsx"}
+            "fmt": "xlsx", "asset_id": office.register_asset(ctx, book_id, kind="supplies", name="打印纸", quantity=5,
+                                                             unit_value="30", acquired_on=date(2026, 3, 8),
+                                                             keeper="刘洋")}
 
 
 # -- the records each endpoint acts on, and the form it accepts ---------------------------------------
@@ -294,6 +296,30 @@ def _on_advance(state: str, valid: Callable[[], dict[str, Any]]) -> Callable[[Wo
     return build
 
 
+def _on_budget(state: str, valid: Callable[[], dict[str, Any]], year: int = 2026) -> Callable[[World], Built]:
+    def build(w: World) -> Built:
+        office = w.office
+        book_id = _book(w, f"{year}-12" if year < 2026 else "2026-03")
+        if year < 2026:
+            office.close_month(office.system_context("test"), book_id, f"{year}-12")
+        budget = office.draft_budget(office.system_context("test"), book_id, year, {"501": "1000"})
+        if state in ("reviewed", "approved"):
+            office.review_budget(office.system_context("test"), budget, "同意")
+        if state == "approved":
+            office.approve_budget(office.system_context("test"), budget, "第1次常委会")
+        return {"book_id": book_id}, {"year": str(year), **valid()}
+    return build
+
+
+def _on_asset(valid: Callable[[], dict[str, Any]]) -> Callable[[World], Built]:
+    def build(w: World) -> Built:
+        book_id = _book(w)
+        asset = w.office.register_asset(w.office.system_context("test"), book_id, kind="supplies", name="打印纸",
+                                        quantity=10, unit_value="30", acquired_on=date(2026, 3, 8), keeper="刘洋")
+        return {"book_id": book_id, "asset_id": asset}, valid()
+    return build
+
+
 def _on_user(valid: dict[str, Any], *, stopped: bool = False) -> Callable[[World], Built]:
     def build(w: World) -> Built:
         return {"user_id": _user(w, stopped=stopped)}, dict(valid)
@@ -384,7 +410,7 @@ class Case:
             return "chair"
         if self.endpoint in USERS:
             return USERS[self.endpoint]
-        if self.endpoint.startswith("books."):
+        if self.endpoint.startswith(("books.", "oversight.")):
             return "accountant"
         if ROUTES[self.endpoint] is PUBLIC:
             return ANONYMOUS
@@ -393,7 +419,9 @@ class Case:
 
 # Who acts on the endpoints of the books, claims and advances (一支笔: the chair approves, the cashier pays).
 USERS = {**dict.fromkeys(("claims.approve", "claims.reject", "claims.approve_advance", "claims.refuse_advance",
-                          "claims.issue"), "chair"),
+                          "claims.issue", "oversight.approve_budget"), "chair"),
+         "oversight.review_budget": "auditor",
+         **dict.fromkeys(("oversight.register_asset", "oversight.issue_supplies", "oversight.dispose_asset"), "office"),
          **dict.fromkeys(("claims.pay", "claims.pay_advance", "claims.advance_return", "claims.repay_advance",
                           "books.count_cash"), "cashier")}
 
@@ -526,6 +554,23 @@ CASES: list[Case] = [
          probe=("period",)),
     Case("books.count_cash", _on_book(lambda _w: {"counted_on": TODAY, "counted": "0", "ious": "", "explanation": ""}),
          ("counted_on", "counted", "ious", "explanation"), probe=("counted_on", "counted", "ious")),
+    Case("oversight.draft_budget", _on_book(lambda _w: {"year": "2026", "line_401": "5000", "line_501": "3000"}),
+         ("year", "line_401", "line_402", "line_501", "line_504"), probe=("year", "line_401", "line_501")),
+    Case("oversight.review_budget", _on_budget("drafted", lambda: {"stage": "budget", "opinion": "同意"}),
+         ("year", "stage", "opinion"), accepts=TEXT_ONLY),
+    Case("oversight.approve_budget", _on_budget("reviewed", lambda: {"stage": "budget", "meeting": "第1次常委会"}),
+         ("year", "stage", "meeting", "line_501"), probe=("year", "stage"), accepts=TEXT_ONLY),
+    Case("oversight.prepare_final", _on_budget("approved", dict, year=2025), ("year",), probe=("year",)),
+    Case("oversight.publish", _on_book(lambda _w: {"year": "2025", "half": "2", "where": "公示栏"}, "2025-07"),
+         ("year", "half", "where"), probe=("year", "half")),
+    Case("oversight.register_asset", _on_book(lambda _w: {
+        "kind": "fixed", "name": "书架", "quantity": "2", "unit_value": "780", "acquired_on": TODAY, "keeper": "刘洋",
+        "location": "职工书屋"}), ("kind", "name", "quantity", "unit_value", "acquired_on", "keeper", "location"),
+         probe=("kind", "quantity", "unit_value", "acquired_on")),
+    Case("oversight.issue_supplies", _on_asset(lambda: {"quantity": "2", "to": "张三"}), ("quantity", "to"),
+         probe=("quantity",)),
+    Case("oversight.dispose_asset", _on_asset(lambda: {"on": TODAY, "reason": "损坏"}), ("on", "reason"),
+         probe=("on",)),
     Case("claims.create", lambda w: ({}, {
         "book_id": str(w.shared["book_id"]), "category": "activity", "purpose": "三八节活动", "spent_on": TODAY,
         "invoices": f"FP{_n()}", "prior": "", "advance_id": "", "form_key": secrets.token_urlsafe(16),
@@ -751,7 +796,7 @@ GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "sett
                  "books.trial_balance", "books.account_ledger", "books.journal", "books.general_ledger",
                  "books.statement", "books.cash_counts", "books.bank", "books.export", "claims.index", "claims.new",
                  "claims.detail", "claims.approvals", "claims.advances", "claims.new_advance", "claims.advance",
-                 "claims.attachment"]
+                 "claims.attachment", "oversight.budget", "oversight.disclosure", "oversight.assets"]
 
 
 def test_every_get_rule_of_the_app_is_fetched(world: World) -> None:

@@ -50,7 +50,10 @@ def member(app: Flask, backend: Backend) -> UUID:
     app.config["ROSTER_RECORDS"] = {"enterprise_id": enterprise_id, "union_id": union_id, "member_id": member_id,
                                     "book_id": book_id, "period": "2026-03", "word": "receipt", "number": 1,
                                     "kind": "cash", "claim_id": claim_id, "advance_id": advance_id,
-                                    "digest": "0" * 64, "report": "trial-balance", "fmt": "csv"}
+                                    "digest": "0" * 64, "report": "trial-balance", "fmt": "csv",
+                                    "asset_id": backend.office.register_asset(
+                                        ctx, book_id, kind="supplies", name="打印纸", quantity=10, unit_value="30",
+                                        acquired_on=date(2026, 3, 8), keeper="刘洋")}
     user_id = backend.office.register_user(ctx, MEMBER_USERNAME, "会员甲", ["member"], member_id=member_id)
     backend.credentials.set_password(user_id, PASSWORD)
     backend.read_models.catch_up()
@@ -288,11 +291,37 @@ BOOK_ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "repay_advance": lambda o: (_advance(o, "paid"), {"amount": "50", "on": date(2026, 3, 8), "method": "bank"}),
     "count_cash": lambda o: (_own_book(o), {"counted_on": date(2026, 3, 8), "counted": "0"}),
     "record_bank_statement": lambda o: (_own_book(o), {"period": "2026-03", "closing_balance": "0", "lines": []}),
+    "draft_budget": lambda o: (_own_book(o), 2026, {"lines": {"501": "1000"}}),
+    "review_budget": lambda o: (_budget(o), "同意"),
+    "approve_budget": lambda o: (_budget(o, "reviewed"), "2026年第1次常委会"),
+    "adjust_budget": lambda o: (_budget(o, "approved"), {"501": "2000"}, "2026年第2次常委会"),
+    "prepare_final_accounts": lambda o: (_budget(o, "approved"),),
+    "review_final_accounts": lambda o: (_budget(o, "approved"), "同意"),
+    "approve_final_accounts": lambda o: (_budget(o, "approved"), "2027年第1次常委会"),
+    "publish_disclosure": lambda o: (_own_book(o), {"year": 2025, "half": 2, "where": "公示栏"}),
+    "register_asset": lambda o: (_own_book(o), {"kind": "fixed", "name": "书架", "quantity": 1, "unit_value": "780",
+                                                "acquired_on": date(2026, 3, 8), "keeper": "刘洋"}),
+    "issue_supplies": lambda o: (_asset(o), 1, "张三"),
+    "dispose_asset": lambda o: (_asset(o), date(2026, 3, 8), "损坏"),
 }
 _CLAIM = {"category": "activity", "purpose": "活动", "invoices": ["FP-1"], "spent_on": date(2026, 3, 8),
           "items": [{"item": "鲜花", "quantity": "1", "unit_price": "10"}]}
 _ADVANCE = {"form_no": "JK-1", "purpose": "business_trip", "amount": "100", "expected_return": date(2026, 3, 20),
             "details": "出差"}
+
+
+def _budget(office: UnionOffice, state: str = "drafted") -> UUID:
+    budget = office.draft_budget(system(office), _own_book(office), 2026, {"501": "1000"})
+    if state in ("reviewed", "approved"):
+        office.review_budget(system(office), budget, "同意")
+    if state == "approved":
+        office.approve_budget(system(office), budget, "2026年第1次常委会")
+    return budget
+
+
+def _asset(office: UnionOffice) -> UUID:
+    return office.register_asset(system(office), _own_book(office), kind="supplies", name="打印纸", quantity=10,
+                                 unit_value="30", acquired_on=date(2026, 3, 8), keeper="刘洋")
 
 
 def _funded_book(office: UnionOffice) -> UUID:
