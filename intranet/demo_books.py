@@ -84,7 +84,47 @@ class BooksYear:
                   (months * 30 - 39, self.pay("late")), (months * 30 - 30, self.came_back_late),
                   (months * 30 - 10, self.reconcile_bank)]
         steps.append((months * 30 + 20, self.claims_in_flight))
+        january = date(self.start.year + 1, 1, 1)
+        july = date(self.start.year + (self.start.month >= 7), 7, 1)
+        steps += [((january - self.start).days - 20, self.budget_for_the_year), (72, self.register_the_bookshelf),
+                  (74, self.register_supplies), (90, self.issue_supplies)]
+        if (july - self.start).days + 20 < months * 30:
+            steps.append(((july - self.start).days + 20, self.disclose_last_half))
         return steps
+
+    # -- budget, disclosure and the register -------------------------------------------------------
+
+    def budget_for_the_year(self) -> None:
+        """FIN-17 / Q8: drafted by the accountant, reviewed by the fund review committee, approved by the
+        standing committee."""
+        year = self.office.today().year + 1  # drafted in December for the coming year
+        budget = self.office.draft_budget(self.accountant(), self.own, year, {  # type: ignore[arg-type]
+            "401": "8000", "402": "280000", "501": "60000", "503": "30000", "504": "50000", "505": "40000",
+            "510": "5000"})
+        self.office.review_budget(self.as_user("auditor", "auditor"), budget,
+                                  "收支安排符合工会经费使用规定，同意提交常委会")
+        self.office.approve_budget(self.as_user("chair", "chair"), budget, f"{year}年第1次常委会")
+
+    def register_the_bookshelf(self) -> None:
+        """FIN-16: the bookshelf bought with approval goes on the register and into the books as an asset."""
+        self.office.register_asset(self.as_user("office", "office"), self.own, kind="fixed",  # type: ignore[arg-type]
+                                   name="职工书屋书架", quantity=2, unit_value="780", acquired_on=self.office.today(),
+                                   keeper="刘洋", location="职工书屋")
+        self._post(self.own, "书架入账（资产基金）", [("162", "1560.00", ""), ("30104", "", "1560.00")], 0)
+
+    def register_supplies(self) -> None:
+        self.supplies = self.office.register_asset(
+            self.as_user("office", "office"), self.own, kind="supplies", name="慰问品（食用油）",  # type: ignore[arg-type]
+            quantity=40, unit_value="65", acquired_on=self.office.today(), keeper="刘洋", location="办公室库房")
+
+    def issue_supplies(self) -> None:
+        self.office.issue_supplies(self.as_user("office", "office"), self.supplies, 25, "困难职工慰问组")
+
+    def disclose_last_half(self) -> None:
+        """FIN-18: the first half-year's dues and uses of funds published to members."""
+        today = self.office.today()
+        self.office.publish_disclosure(self.accountant(), self.own, year=today.year, half=1,  # type: ignore[arg-type]
+                                       where="街道工会公示栏及职工之家")
 
     # -- opening -----------------------------------------------------------------------------------
 
