@@ -31,6 +31,8 @@ class Asset(OfficeAggregate):
 
         def apply(self, aggregate: Asset) -> None:
             aggregate.book_id = self.book_id
+            aggregate.kind = self.kind
+            aggregate.acquired_on = self.acquired_on
             aggregate.quantity = self.quantity
             aggregate.disposed = False
 
@@ -71,6 +73,8 @@ class Asset(OfficeAggregate):
     def issue(self, ctx: Context, quantity: int, to: str) -> None:
         if self.disposed:
             raise InvalidInput("该物品已处置")
+        if self.kind != "supplies":
+            raise InvalidInput("固定资产不领用，调拨或处置请登记处置")
         if not 1 <= quantity <= self.quantity:
             raise InvalidInput("领用数量须在1到%(n)s之间", field="quantity", n=self.quantity)
         self._record(self.Issued, ctx, quantity=quantity, to=checked_text(to, "to", "领用人", 20))
@@ -78,6 +82,6 @@ class Asset(OfficeAggregate):
     def dispose(self, ctx: Context, on: date, reason: str) -> None:
         if self.disposed:
             raise InvalidInput("该物品已处置")
-        if on > ctx.occurred_on:
-            raise InvalidInput("处置日期不能晚于今天", field="on")
+        if on > ctx.occurred_on or on < self.acquired_on:
+            raise InvalidInput("处置日期须在购置日期和今天之间", field="on")
         self._record(self.Disposed, ctx, reason=checked_text(reason, "reason", "处置理由", 200), on=on)

@@ -126,10 +126,14 @@ class Budget(OfficeAggregate):
     def adjust(self, ctx: Context, lines: dict[str, Decimal | str], meeting: str) -> None:
         if self.state != "approved":
             raise InvalidInput("预算尚未批准，请直接修改草案")
+        if self.final_state is not None:
+            raise InvalidInput("已编制决算，预算不能再调整")
         self._record(self.Adjusted, ctx, lines=checked_lines(lines),
                      meeting=checked_text(meeting, "meeting", "常委会会议", 60))
 
     def prepare_final(self, ctx: Context, actual: dict[str, Decimal]) -> None:
+        if self.state != "approved":
+            raise InvalidInput("预算尚未批准，不能编制决算")
         if self.final_state == "approved":
             raise InvalidInput("决算已批准")
         self._record(self.FinalAccountsPrepared, ctx, actual=actual)

@@ -11,11 +11,11 @@ from uuid import UUID
 
 from aggregates.asset import Asset
 from aggregates.book import Book
-from aggregates.budget import Budget
+from aggregates.budget import Budget, checked_lines
 from aggregates.claim import ExpenseClaim
 from aggregates.disclosure import Disclosure, half_year
 from aggregates.envelope import Context
-from aggregates.errors import InvalidInput
+from aggregates.errors import InvalidInput, NotFound
 
 if TYPE_CHECKING:
     from aggregates.application import UnionOffice
@@ -30,7 +30,10 @@ class OversightCommands:
                      lines: dict[str, Decimal | str]) -> UUID:
         """Q8: the accountant prepares the year's budget (or redrafts it before approval)."""
         self._authorise(ctx, "draft_budget")
-        self._load(book_id, Book)
+        book = self._load(book_id, Book)
+        unused = sorted(code for code in checked_lines(lines) if code not in book.accounts)
+        if unused:
+            raise InvalidInput("本账套没有科目%(c)s", field="lines", c="、".join(unused))
         existing = self._get_or_none(Budget.id_for(book_id, year))
         if isinstance(existing, Budget):
             existing.redraft(ctx, lines)
@@ -119,16 +122,24 @@ class OversightCommands:
         self._save(asset)
         return asset.id
 
-    def issue_supplies(self: UnionOffice, ctx: Context, asset_id: UUID, quantity: int, to: str) -> None:
+    def _asset(self: UnionOffice, asset_id: UUID, book_id: UUID | None) -> Asset:
+        asset = self._load(asset_id, Asset)
+        if book_id is not None and asset.book_id != book_id:
+            raise NotFound()
+        return asset
+
+    def issue_supplies(self: UnionOffice, ctx: Context, asset_id: UUID, quantity: int, to: str, *,
+                       book_id: UUID | None = None) -> None:
         """Supplies handed out (领用) by the office."""
         self._authorise(ctx, "issue_supplies")
-        asset = self._load(asset_id, Asset)
+        asset = self._asset(asset_id, book_id)
         asset.issue(ctx, quantity, to)
         self._save(asset)
 
-    def dispose_asset(self: UnionOffice, ctx: Context, asset_id: UUID, on: date, reason: str) -> None:
+    def dispose_asset(self: UnionOffice, ctx: Context, asset_id: UUID, on: date, reason: str, *,
+                      book_id: UUID | None = None) -> None:
         """An item scrapped, lost or given away, with the reason."""
         self._authorise(ctx, "dispose_asset")
-        asset = self._load(asset_id, Asset)
+        asset = self._asset(asset_id, book_id)
         asset.dispose(ctx, on, reason)
         self._save(asset)

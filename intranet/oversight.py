@@ -38,6 +38,11 @@ def _year() -> int:
     return today.year
 
 
+def _typed() -> dict[str, str]:
+    """What a refused form had typed, to show it again (nothing on a plain page view)."""
+    return {name: form(name) for name in request.form} if request.method == "POST" else {}
+
+
 def _budget_lines(book_id: UUID) -> dict[str, str]:
     """The amounts typed for each level-1 income and expenditure account of the book."""
     codes = [a.code for a in ledger.chart(views(), str(book_id)) if a.level == 1
@@ -65,7 +70,7 @@ def budget(book_id: UUID, errors: dict[str, str] | None = None, notice: str | No
         book_id, year=year, row=row, lines=oversight.execution(conn, str(book_id), year, until), until=until,
         planned=json.loads(row["lines"]) if row else {}, actual=json.loads(row["actual"]) if row and row["actual"]
         else {}, accounts=accounts, states=STATES, errors=errors or {}, notice=notice, roles=set(current_user.roles),
-        income=INCOME, category_of=lambda code: LEVEL_ONE[code].category))
+        income=INCOME, category_of=lambda code: LEVEL_ONE[code].category, typed=_typed() if errors else {}))
 
 
 def _on_budget(book_id: UUID, action: Callable[[], object], notice: str) -> str | Response:
@@ -182,7 +187,8 @@ def assets(book_id: UUID, errors: dict[str, str] | None = None, notice: str | No
     return page("oversight/assets.html", "assets", **book_context(
         book_id, rows=oversight.assets(conn, str(book_id), on), on=on, today=today, problem=problem,
         register_value=oversight.fixed_asset_total(conn, str(book_id), on), book_value=book_value,
-        kinds=ASSET_KINDS, errors=errors or {}, notice=notice, may_keep=current_user.has_role("office")))
+        kinds=ASSET_KINDS, errors=errors or {}, notice=notice, may_keep=current_user.has_role("office"),
+        typed=_typed() if errors else {}))
 
 
 def _on_assets(book_id: UUID, action: Callable[[], object], notice: str) -> str | Response:
@@ -214,7 +220,8 @@ def register_asset(book_id: UUID) -> str | Response:
 @bp.post("/books/<uuid:book_id>/assets/<uuid:asset_id>/issue")
 def issue_supplies(book_id: UUID, asset_id: UUID) -> str | Response:
     return _on_assets(book_id, lambda: backend().office.issue_supplies(
-        command_context("issue_supplies"), asset_id, _whole("quantity", _("领用数量")), form("to")), _("已登记领用"))
+        command_context("issue_supplies"), asset_id, _whole("quantity", _("领用数量")), form("to"), book_id=book_id),
+        _("已登记领用"))
 
 
 @bp.post("/books/<uuid:book_id>/assets/<uuid:asset_id>/dispose")
@@ -223,6 +230,7 @@ def dispose_asset(book_id: UUID, asset_id: UUID) -> str | Response:
         on = parse_day(form("on"), "on")
         if on is None:
             raise InvalidInput("请填写处置日期", field="on")
-        backend().office.dispose_asset(command_context("dispose_asset"), asset_id, on, form("reason"))
+        backend().office.dispose_asset(command_context("dispose_asset"), asset_id, on, form("reason"),
+                                       book_id=book_id)
     return _on_assets(book_id, run, _("已登记处置"))
 

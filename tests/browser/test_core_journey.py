@@ -27,6 +27,7 @@ def test_admin_sets_a_limit_sees_it_audited_and_opens_an_account(page: Page, liv
 
     _log_in(page, live_server, "admin")
     expect(page.locator("h1")).to_have_text("测试街道工会工作委员会")
+    page.wait_for_function("typeof window.htmx !== 'undefined'")  # a loaded machine may still be parsing it
     assert page.evaluate("htmx.version") == "2.0.11"
     page.screenshot(path=str(shots / "01-dashboard.png"), full_page=True)
 
