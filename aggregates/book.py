@@ -127,7 +127,11 @@ class Book(OfficeAggregate):
             aggregate.balances = {}
             aggregate.cash_days = {}  # ISO date → net cash movement that day (FIN-02: never below zero)
             aggregate.numbers = {}  # "period:word" → last number
-            aggregate.vouchers = {}  # key → {"prepared_by", "reviewed", "reversed", "kind"}
+            # key → {"kind", "period", "date", "version", "reviewed", "reversed"}: the lines stay in the events
+            aggregate.vouchers = {}
+            aggregate.period_net = {}  # period → account → debit-positive movement (closing reads it)
+            aggregate.flow_net = {}  # period → level-1 income/expense → amount, closing vouchers left out
+            aggregate.posted = {}  # accounts ever posted to (they take no sub-accounts)
             aggregate.closed = []
 
     class SubAccountAdded(OfficeAggregate.Event):
@@ -152,16 +156,24 @@ class Book(OfficeAggregate):
 
         def apply(self, aggregate: Book) -> None:
             aggregate.numbers[f"{self.period}:{self.word}"] = self.number
+            month = aggregate.period_net.setdefault(self.period, {})
+            flows = aggregate.flow_net.setdefault(self.period, {})
             for data in self.lines:
                 line = Line.of(data)
                 aggregate.balances[line.account] = aggregate.balances.get(line.account, ZERO) + line.net
-                if root_of(line.account) == CASH:
+                month[line.account] = month.get(line.account, ZERO) + line.net
+                aggregate.posted[line.account] = True
+                root = root_of(line.account)
+                category = LEVEL_ONE[root].category
+                if self.kind != "closing" and category in (INCOME, EXPENSE):
+                    flows[root] = flows.get(root, ZERO) + (-line.net if category == INCOME else line.net)
+                if root == CASH:
                     day = self.voucher_date.isoformat()
                     aggregate.cash_days[day] = aggregate.cash_days.get(day, ZERO) + line.net
             key = voucher_key(self.period, self.word, self.number)
-            aggregate.vouchers[key] = {"prepared_by": self.actor, "reviewed": self.kind in ("closing", "opening"),
-                                       "reversed": False, "kind": self.kind, "period": self.period,
-                                       "lines": self.lines, "voucher_date": self.voucher_date.isoformat()}
+            aggregate.vouchers[key] = {"kind": self.kind, "period": self.period, "date": self.voucher_date.isoformat(),
+                                       "version": self.originator_version,
+                                       "reviewed": self.kind in ("closing", "opening"), "reversed": False}
             if self.reverses:
                 aggregate.vouchers[self.reverses]["reversed"] = True
 
@@ -223,7 +235,7 @@ class Book(OfficeAggregate):
         self._record(self.SubAccountAdded, ctx, code=code, name=name)
 
     def _posted_to(self, code: str) -> bool:
-        return any(line["account"] == code for v in self.vouchers.values() for line in v["lines"])
+        return code in self.posted
 
     def is_leaf(self, code: str) -> bool:
         return code in self.accounts and not any(parent_of(c) == code for c in self.accounts)
@@ -345,8 +357,9 @@ class Book(OfficeAggregate):
             raise InvalidInput("该凭证已审核", field="key")
         self._record(self.VoucherReviewed, ctx, key=key)
 
-    def reversal_of(self, key: str, on: date) -> list[Line]:
-        """The red-ink lines reversing a posted voucher (same accounts and sides, negative amounts)."""
+    def reversal_of(self, key: str, on: date, posted: list[Line]) -> list[Line]:
+        """The red-ink lines reversing a voucher (same accounts and sides, negative amounts); `posted` are the
+        voucher's lines as recorded in its event."""
         voucher = self.vouchers.get(key)
         if voucher is None:
             raise InvalidInput("凭证不存在", field="key")
@@ -354,10 +367,9 @@ class Book(OfficeAggregate):
             raise InvalidInput("%(kind)s凭证不能冲销", field="key", kind=KINDS.get(voucher["kind"], voucher["kind"]))
         if voucher["reversed"]:
             raise InvalidInput("该凭证已冲销", field="key")
-        if on.isoformat() < voucher["voucher_date"]:
-            raise InvalidInput("冲销凭证的日期不能早于原凭证日期（%(d)s）", field="on", d=voucher["voucher_date"])
-        return [Line(d["account"], ZERO - Decimal(d["debit"]), ZERO - Decimal(d["credit"]), d.get("memo", ""))
-                for d in voucher["lines"]]
+        if on.isoformat() < voucher["date"]:
+            raise InvalidInput("冲销凭证的日期不能早于原凭证日期（%(d)s）", field="on", d=voucher["date"])
+        return [Line(line.account, ZERO - line.debit, ZERO - line.credit, line.memo) for line in posted]
 
     def word_of(self, key: str) -> str:
         return key.split("/")[1]
@@ -370,27 +382,20 @@ class Book(OfficeAggregate):
     def balances_to(self, period: str) -> dict[str, Decimal]:
         """Debit-positive balance of every account at the end of `period` (later months left out)."""
         result: dict[str, Decimal] = {}
-        for voucher in self.vouchers.values():
-            if voucher["period"] <= period:
-                for data in voucher["lines"]:
-                    line = Line.of(data)
-                    result[line.account] = result.get(line.account, ZERO) + line.net
+        for month, movements in self.period_net.items():
+            if month <= period:
+                for code, amount in movements.items():
+                    result[code] = result.get(code, ZERO) + amount
         return result
 
     def flows(self, start: date, end: date) -> dict[str, Decimal]:
-        """Level-1 income (credit − debit) and expenditure (debit − credit) dated in [start, end], closing
-        vouchers left out: the figures of 收入支出表, 决算 and the half-yearly disclosure."""
+        """Level-1 income (credit − debit) and expenditure (debit − credit) of the months from `start` to `end`,
+        closing vouchers left out: the figures of 决算 and the half-yearly disclosure."""
         result: dict[str, Decimal] = {}
-        for voucher in self.vouchers.values():
-            if voucher["kind"] == "closing" or not start.isoformat() <= voucher["voucher_date"] <= end.isoformat():
-                continue
-            for data in voucher["lines"]:
-                line = Line.of(data)
-                root = root_of(line.account)
-                category = LEVEL_ONE[root].category
-                if category in (INCOME, EXPENSE):
-                    amount = -line.net if category == INCOME else line.net
-                    result[root] = result.get(root, ZERO) + amount
+        for month, movements in self.flow_net.items():
+            if period_of(start) <= month <= period_of(end):
+                for code, amount in movements.items():
+                    result[code] = result.get(code, ZERO) + amount
         return {code: amount for code, amount in result.items() if amount}
 
     def closing_lines(self, period: str) -> list[Line]:

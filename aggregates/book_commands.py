@@ -108,7 +108,9 @@ class BookCommands:
         """Reverse a voucher by a red-ink voucher dated `on` (an open month) naming it; returns the new key."""
         self._authorise(ctx, "reverse_voucher")
         book = self.book(book_id)
-        lines = book.reversal_of(key, on)
+        found = book.vouchers.get(key)
+        posted = self._posted_lines(book_id, found["version"]) if found else []
+        lines = book.reversal_of(key, on, posted)
         reason = checked_text(reason, "reason", "冲销理由", 200)
         new_key = book.post(ctx, voucher_date=on, summary=f"冲销{key}号凭证", lines=lines, attachments=0,
                             kind="reversal", reverses=key, reason=reason, word=book.word_of(key))
@@ -128,6 +130,11 @@ class BookCommands:
         else:
             self._save(BankStatement.record(ctx, book_id=book_id, period=period, closing_balance=closing_balance,
                                             lines=lines, file_sha256=file_sha256))
+
+    def _posted_lines(self: UnionOffice, book_id: UUID, version: int) -> list[Line]:
+        """A voucher's lines, read from the event that posted it."""
+        event = next(iter(self.events.get(book_id, gt=version - 1, lte=version)))
+        return [Line.of(data) for data in event.lines]
 
     def close_month(self: UnionOffice, ctx: Context, book_id: UUID, period: str) -> str | None:
         """结账: close income and expenditure into 工会资金结余 (and at year end sweep into 累计结余) by a
