@@ -35,7 +35,7 @@ from aggregates.errors import InvalidInput
 
 ZERO = Decimal("0.00")
 WORDS = {"receipt": "收", "payment": "付", "transfer": "转"}  # 记账凭证: 收款 / 付款 / 转账
-KINDS = {"manual": "手工凭证", "closing": "期末结转", "reversal": "红字冲销", "opening": "期初余额",
+KINDS = {"manual": "手工凭证", "closing": "期末结转", "reversal": "红字冲销",
          "claim": "报销付款", "advance": "借款", "repayment": "收回借款"}
 MAX_LINES = 40
 # 期末结转: non-earmarked income and expenditure close into 工会资金结余—本年收支结转 each month; at year end
@@ -173,7 +173,7 @@ class Book(OfficeAggregate):
             key = voucher_key(self.period, self.word, self.number)
             aggregate.vouchers[key] = {"kind": self.kind, "period": self.period, "date": self.voucher_date.isoformat(),
                                        "version": self.originator_version,
-                                       "reviewed": self.kind in ("closing", "opening"), "reversed": False}
+                                       "reviewed": self.kind == "closing", "reversed": False}
             if self.reverses:
                 aggregate.vouchers[self.reverses]["reversed"] = True
 

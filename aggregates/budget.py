@@ -6,7 +6,6 @@ meeting again. The final accounts take the year's figures from the closed books.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 from aggregates.chart import EXPENSE, INCOME, LEVEL_ONE
@@ -148,6 +147,3 @@ class Budget(OfficeAggregate):
             raise InvalidInput("决算须先经经审会审查")
         self._record(self.FinalAccountsApproved, ctx, meeting=checked_text(meeting, "meeting", "常委会会议", 60))
 
-
-def as_lines(data: dict[str, Any]) -> dict[str, Decimal]:
-    return {code: Decimal(str(amount)) for code, amount in data.items()}

@@ -278,7 +278,7 @@ def vouchers(conn: sqlite3.Connection, book_id: str, period: str | None = None, 
     """A book's vouchers (of a month; only those waiting for review), in word and number order."""
     sql = _VOUCHERS + (" AND v.period = :period" if period else "")
     if waiting:
-        sql += " AND v.reviewer IS NULL AND v.kind NOT IN ('closing', 'opening')"
+        sql += " AND v.reviewer IS NULL AND v.kind != 'closing'"
     rows = conn.execute(sql + " ORDER BY v.period, CASE v.word WHEN 'receipt' THEN 0 WHEN 'payment' THEN 1 ELSE 2 END,"
                         " v.number", {"book": book_id, "period": period})
     return [_voucher(r) for r in rows]

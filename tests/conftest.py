@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -15,6 +16,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from aggregates.application import UnionOffice
 from aggregates.envelope import Context
+from aggregates.errors import DomainError, InvalidInput
 from intranet import create_app
 from intranet.backend import Backend
 from projections import ALL, users
@@ -66,6 +68,16 @@ def read_models(office: UnionOffice, data_dir: Path) -> ReadModels:
     models = ReadModels(office, data_dir, ALL)
     models.ensure_ready()
     return models
+
+
+@contextmanager
+def refused(office: UnionOffice, error: type[DomainError] = InvalidInput,
+            match: str | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
+    """The command inside is refused with `error` (and `match`), and nothing is appended to the log."""
+    before = office.recorder.max_notification_id()
+    with pytest.raises(error, match=match) as info:
+        yield info
+    assert office.recorder.max_notification_id() == before
 
 
 def system(office: UnionOffice) -> Context:

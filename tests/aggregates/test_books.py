@@ -9,8 +9,7 @@ what is posted (§5.5 「ExpenseReversed」: corrections are compensating red-in
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -20,24 +19,14 @@ import pytest
 from aggregates.application import UnionOffice
 from aggregates.book import Book
 from aggregates.chart import EDITION, GRASSROOTS, LEVEL_ONE, STANDARD_SUB_ACCOUNTS, STREET_UNION, root_of
-from aggregates.errors import DomainError, DuplicateSubmission, InvalidInput, NotFound, NotPermitted, SettingMissing
-from tests.conftest import Clock, as_role
+from aggregates.errors import DuplicateSubmission, InvalidInput, NotFound, NotPermitted, SettingMissing
+from tests.conftest import Clock, as_role, refused
 from tests.roster_helpers import union
 
 TODAY = date(2026, 3, 8)
 ZERO = Decimal("0.00")
 
 Row = tuple[str, str, str]  # (account, debit, credit) as typed
-
-
-@contextmanager
-def refused(office: UnionOffice, error: type[DomainError] = InvalidInput,
-            match: str | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    """The command inside is refused with `error` (and `match`), and nothing is appended to the log."""
-    before = office.recorder.max_notification_id()
-    with pytest.raises(error, match=match) as info:
-        yield info
-    assert office.recorder.max_notification_id() == before
 
 
 def accountant(office: UnionOffice):

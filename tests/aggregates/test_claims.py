@@ -14,8 +14,6 @@ the auditor only reads).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,9 +26,9 @@ from aggregates.application import UnionOffice
 from aggregates.book import Book, Line
 from aggregates.claim import ExpenseClaim, PriorApproval
 from aggregates.envelope import Context
-from aggregates.errors import DomainError, DuplicateSubmission, InvalidInput, NotPermitted, SettingMissing
+from aggregates.errors import DuplicateSubmission, NotPermitted, SettingMissing
 from aggregates.unique_key import UniqueKey
-from tests.conftest import Clock, system
+from tests.conftest import Clock, refused, system
 from tests.roster_helpers import union
 
 TODAY = date(2026, 3, 8)
@@ -64,16 +62,6 @@ def fresh_form() -> str:
 
 def item(name: str, quantity: str, unit_price: str) -> dict[str, str]:
     return {"item": name, "quantity": quantity, "unit_price": unit_price}
-
-
-@contextmanager
-def refused(office: UnionOffice, error: type[DomainError] = InvalidInput,
-            match: str | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    """The command inside is refused with `error` (and `match`), and nothing is appended to the log."""
-    before = office.recorder.max_notification_id()
-    with pytest.raises(error, match=match) as info:
-        yield info
-    assert office.recorder.max_notification_id() == before
 
 
 class Desk:

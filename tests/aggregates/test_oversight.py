@@ -11,8 +11,7 @@ register is what the book's 固定资产 is checked against). Every refusal appe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from uuid import UUID
@@ -24,23 +23,13 @@ from aggregates.asset import Asset
 from aggregates.budget import Budget
 from aggregates.disclosure import Disclosure
 from aggregates.envelope import Context
-from aggregates.errors import DomainError, InvalidInput, NotFound, NotPermitted
-from tests.conftest import as_role, system
+from aggregates.errors import NotFound, NotPermitted
+from tests.conftest import as_role, refused, system
 
 TODAY = date(2026, 3, 8)
 D = Decimal
 
 Acting = Callable[[str], Context]
-
-
-@contextmanager
-def refused(office: UnionOffice, error: type[DomainError] = InvalidInput,
-            match: str | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    """The command inside is refused with `error` (and `match`), and nothing is appended to the log."""
-    before = office.recorder.max_notification_id()
-    with pytest.raises(error, match=match) as info:
-        yield info
-    assert office.recorder.max_notification_id() == before
 
 
 @pytest.fixture

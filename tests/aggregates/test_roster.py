@@ -8,8 +8,6 @@ two-step transfer, compensating corrections and the erasure of personal data (PI
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from uuid import UUID
@@ -23,20 +21,10 @@ from aggregates.identifiers import checked_id_number, id_check_digit
 from aggregates.member import Member
 from aggregates.roster_commands import KnownPerson
 from aggregates.union import Union, women_organ_met, women_organ_needed
-from tests.conftest import Clock, as_role, system
+from tests.conftest import Clock, as_role, refused, system
 from tests.roster_helpers import credit_code, enterprise, id_number, member, union
 
 TODAY = date(2026, 3, 8)
-
-
-@contextmanager
-def refused(office: UnionOffice, error: type[DomainError] = InvalidInput,
-            match: str | None = None) -> Iterator[pytest.ExceptionInfo[DomainError]]:
-    """The command inside is refused with `error` (and `match`), and nothing is appended to the log."""
-    before = office.recorder.max_notification_id()
-    with pytest.raises(error, match=match) as info:
-        yield info
-    assert office.recorder.max_notification_id() == before
 
 
 def ctx_of(office: UnionOffice):
