@@ -30,7 +30,7 @@ from aggregates.chart import (
     root_of,
 )
 from aggregates.enterprise import checked_text
-from aggregates.envelope import Context, OfficeAggregate, derived_id
+from aggregates.envelope import Context, EventRef, OfficeAggregate, derived_id
 from aggregates.errors import InvalidInput
 
 ZERO = Decimal("0.00")
@@ -263,7 +263,7 @@ class Book(OfficeAggregate):
     def post(self, ctx: Context, *, voucher_date: date, summary: str, lines: list[Line], attachments: int,
              files: list[str] | None = None, kind: str = "manual", source: str | None = None,
              reverses: str | None = None, reason: str | None = None, cash_limit: Decimal | None = None,
-             word: str | None = None) -> str:
+             word: str | None = None, corrects: str | None = None) -> str:
         """Post a balanced voucher dated in an open month; returns its key (2026-03/payment/4).
         `cash_limit`: a withdrawal from the bank may not lift cash above it (FIN-02)."""
         if voucher_date > ctx.occurred_on:
@@ -279,9 +279,13 @@ class Book(OfficeAggregate):
         if not 0 <= attachments <= 999 or attachments < len(files or []):
             raise InvalidInput("附件张数无效", field="attachments")
         self._check_cash(voucher_date, lines, cash_limit)
+        corrected = self.vouchers.get(corrects) if corrects else None
+        if corrects and corrected is None:
+            raise InvalidInput("要更正的凭证不存在", field="corrects")
         word = word or word_for(lines)
         number = self.numbers.get(f"{period}:{word}", 0) + 1
-        self._record(self.VoucherPosted, ctx, reason=reason, period=period, word=word, number=number,
+        self._record(self.VoucherPosted, ctx, reason=reason, period=period,
+                     corrects=EventRef(self.id, corrected["version"]) if corrected else None, word=word, number=number,
                      voucher_date=voucher_date, summary=summary, lines=[line.as_dict() for line in lines],
                      attachments=attachments, files=list(files or []), kind=kind, source=source, reverses=reverses)
         return voucher_key(period, word, number)

@@ -79,15 +79,17 @@ class BookCommands:
         return parent + code.strip()
 
     def post_voucher(self: UnionOffice, ctx: Context, book_id: UUID, *, voucher_date: date, summary: str,
-                     lines: list[TypedLine], attachments: int, form_key: str | None = None) -> str:
-        """Post a voucher the accountant typed; returns its key. A resubmitted form posts nothing."""
+                     lines: list[TypedLine], attachments: int, form_key: str | None = None,
+                     corrects: str | None = None) -> str:
+        """Post a voucher the accountant typed (a correction names the voucher it corrects, which may be in a
+        closed month); returns its key. A resubmitted form posts nothing."""
         self._authorise(ctx, "post_voucher")
         self._refuse_repeated_form(form_key)
         book = self.book(book_id)
         parsed = parsed_lines(lines)
         book.check_lines(parsed)  # the chart first: an unknown account is named before a missing setting
         key = book.post(ctx, voucher_date=voucher_date, summary=summary, lines=parsed, attachments=attachments,
-                        cash_limit=self._cash_limit(parsed, voucher_date))
+                        cash_limit=self._cash_limit(parsed, voucher_date), corrects=corrects or None)
         self._save(book, *self._form_claim(ctx, form_key, book_id))
         return key
 

@@ -121,8 +121,9 @@ COUNTY_AND_ABOVE = frozenset((
     "404", "406", "407", "408", "411", "502", "503", "504", "505", "506", "507", "508", "509", "510", "521",
 ))
 # The street union's own book: the grassroots chart plus 应收/应付下级经费 (it collects from small unions,
-# FND-03) and 代管经费 (it holds the money of the unions whose books it keeps).
-STREET_UNION = GRASSROOTS | {"132", "212", "221"}
+# FND-03), 代管经费 (it holds the money of the unions whose books it keeps) and 专用基金 (funds set aside
+# for a purpose, such as the hardship fund).
+STREET_UNION = GRASSROOTS | {"132", "212", "221", "311"}
 
 # The level-2 accounts the standard numbers (第三部分), each under its level-1 account.
 STANDARD_SUB_ACCOUNTS: dict[str, str] = {

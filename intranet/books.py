@@ -196,6 +196,7 @@ def _voucher_form(book_id: UUID, errors: dict[str, str] | None = None,
     return page("books/voucher_form.html", "voucher_form", **book_context(
         book_id, accounts=[a for a in ledger.chart(views(), str(book_id)) if a.leaf], errors=errors or {},
         entered=entered, rows=min(rows, 40), today=backend().office.today(),
+        corrects=(entered.get("corrects") or request.args.get("corrects", ""))[:40],
         form_key=form("form_key") or new_form_key()))
 
 
@@ -222,7 +223,7 @@ def post_voucher(book_id: UUID) -> str | Response:
     _book(book_id)
     lines = _typed_lines()
     entered = {"voucher_date": form("voucher_date"), "summary": form("summary"), "attachments": form("attachments"),
-               "lines": lines}
+               "lines": lines, "corrects": form("corrects")}
     try:
         day = parse_day(form("voucher_date"), "voucher_date")
         attachments = whole(form("attachments") or "0")
@@ -232,7 +233,7 @@ def post_voucher(book_id: UUID) -> str | Response:
             raise InvalidInput("附件张数须为整数", field="attachments")
         key = backend().office.post_voucher(command_context("post_voucher"), book_id, voucher_date=day,
                                             summary=form("summary"), lines=lines, attachments=attachments,
-                                            form_key=form("form_key") or None)
+                                            form_key=form("form_key") or None, corrects=form("corrects") or None)
     except DomainError as error:
         return _voucher_form(book_id, field_errors(error), entered)
     backend().read_models.catch_up()

@@ -88,7 +88,10 @@ def voucher_label(key: str | None) -> str:
     """2026-03/payment/4 → 2026年03月 付字第4号."""
     if not key:
         return ""
-    period, word, number = key.split("/")
+    parts = key.split("/")
+    if len(parts) != 3 or len(parts[0]) != 7:
+        return key
+    period, word, number = parts
     return f"{period[:4]}年{period[5:]}月 {_WORDS.get(word, word)}字第{number}号"
 
 

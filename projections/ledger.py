@@ -20,7 +20,7 @@ from projections.engine import Projection, Step, insert
 
 projection = Projection(
     name="ledger",
-    schema_version=2,
+    schema_version=3,
     tables=[
         """CREATE TABLE books (
             book_id TEXT PRIMARY KEY, name TEXT NOT NULL, union_id TEXT, edition TEXT NOT NULL,
@@ -31,7 +31,7 @@ projection = Projection(
         """CREATE TABLE vouchers (
             book_id TEXT NOT NULL, key TEXT NOT NULL, period TEXT NOT NULL, word TEXT NOT NULL,
             number INTEGER NOT NULL, voucher_date TEXT NOT NULL, summary TEXT NOT NULL, attachments INTEGER NOT NULL,
-            files TEXT NOT NULL, kind TEXT NOT NULL, source TEXT, reverses TEXT, reversed_by TEXT,
+            files TEXT NOT NULL, kind TEXT NOT NULL, source TEXT, reverses TEXT, reversed_by TEXT, corrects TEXT,
             reason TEXT, preparer TEXT NOT NULL, prepared_on TEXT NOT NULL, reviewer TEXT, reviewed_on TEXT,
             stream_id TEXT NOT NULL, version INTEGER NOT NULL, position INTEGER NOT NULL,
             PRIMARY KEY (book_id, key))""",
@@ -78,6 +78,11 @@ def _opened(step: Step, e: Book.Opened) -> None:
             insert(step.db, "accounts", {"book_id": book, "code": code, "name": name, "added_on": None})
 
 
+def _key_at(step: Step, book: str, version: int) -> str | None:
+    row = step.db.execute("SELECT key FROM vouchers WHERE book_id = ? AND version = ?", [book, version]).fetchone()
+    return row[0] if row else None
+
+
 def _touch(step: Step, e: Book.Event) -> None:
     step.db.execute("UPDATE books SET version = ? WHERE book_id = ?", [e.originator_version, str(e.originator_id)])
 
@@ -96,6 +101,7 @@ def _posted(step: Step, e: Book.VoucherPosted) -> None:
         "book_id": book, "key": key, "period": e.period, "word": e.word, "number": e.number,
         "voucher_date": e.voucher_date.isoformat(), "summary": e.summary, "attachments": e.attachments,
         "files": " ".join(e.files), "kind": e.kind, "source": e.source, "reverses": e.reverses, "reversed_by": None,
+        "corrects": _key_at(step, book, e.corrects.version) if e.corrects else None,
         "reason": e.reason, "preparer": e.actor, "prepared_on": e.occurred_on.isoformat(), "reviewer": None,
         "reviewed_on": None, "stream_id": book, "version": e.originator_version, "position": step.position})
     for n, data in enumerate(e.lines, 1):
@@ -239,6 +245,7 @@ class Voucher:
     source: str | None
     reverses: str | None
     reversed_by: str | None
+    corrects: str | None
     reason: str | None
     preparer: str
     reviewer: str | None
@@ -265,8 +272,8 @@ class Voucher:
 def _voucher(r: sqlite3.Row, lines: tuple[VoucherLine, ...] = ()) -> Voucher:
     return Voucher(r["key"], r["period"], r["word"], r["number"], date.fromisoformat(r["voucher_date"]), r["summary"],
                    r["attachments"], tuple(r["files"].split()), r["kind"], r["source"], r["reverses"],
-                   r["reversed_by"], r["reason"], r["preparer"], r["reviewer"], r["stream_id"], r["version"],
-                   r["position"], yuan(r["total"]), lines)
+                   r["reversed_by"], r["corrects"], r["reason"], r["preparer"], r["reviewer"], r["stream_id"],
+                   r["version"], r["position"], yuan(r["total"]), lines)
 
 
 _VOUCHERS = """SELECT v.*, (SELECT SUM(debit) FROM lines l WHERE l.book_id = v.book_id AND l.key = v.key) AS total

@@ -95,7 +95,7 @@ def test_fin15_the_own_book_uses_the_street_union_chart_and_records_the_edition(
     assert book_id == Book.id_for(None)
     book = office.book(book_id)
     level_one = {code for code in book.accounts if len(code) == 3}
-    assert level_one == set(STREET_UNION) == set(GRASSROOTS) | {"132", "212", "221"}
+    assert level_one == set(STREET_UNION) == set(GRASSROOTS) | {"132", "212", "221", "311"}
     assert {"132", "212", "221"} <= level_one and "506" not in level_one
     # The standard's own level-2 accounts come with the level-1 accounts in use, and only those.
     assert book.accounts["32203"] == "本年收支结转" and book.accounts["50404"] == "困难职工帮扶支出"

@@ -37,8 +37,8 @@ def book_id(accountant: Session) -> UUID:
 
 
 def _post(session: Session, book: UUID, day: str, summary: str, *lines: tuple[str, str, str],
-          attachments: str = "1", form_key: str | None = None):
-    data = {"voucher_date": day, "summary": summary, "attachments": attachments,
+          attachments: str = "1", form_key: str | None = None, corrects: str = ""):
+    data = {"corrects": corrects, "voucher_date": day, "summary": summary, "attachments": attachments,
             "account": [a for a, _d, _c in lines], "debit": [d for _a, d, _c in lines],
             "credit": [c for _a, _d, c in lines], "memo": ["" for _ in lines]}
     if form_key:
@@ -243,3 +243,25 @@ def test_the_balance_sheet_exports_with_its_form_number_and_signature_lines(acco
 def test_an_unknown_report_or_format_is_not_found(accountant: Session, book_id: UUID) -> None:
     assert accountant.get(f"/books/{book_id}/export/salaries/xlsx").status_code == 404
     assert accountant.get(f"/books/{book_id}/export/trial-balance/pdf").status_code == 404
+
+
+def test_a_correction_in_an_open_month_names_the_voucher_of_a_closed_month_it_corrects(
+        accountant: Session, backend: Backend, book_id: UUID, clock: Clock) -> None:
+    """Corrections go into an open month naming what they correct; the closed month is never touched."""
+    wrong = _voucher_url(_post(accountant, book_id, "2026-03-02", "收会费", ("101", "300", ""), ("401", "", "300")))
+    clock.advance(days=25)
+    for period in ("2026-01", "2026-02"):
+        accountant.post(f"/books/{book_id}/close", {"period": period}, htmx=True)
+    accountant.post(f"{wrong}/review", htmx=True)
+    accountant.post(f"/books/{book_id}/close", {"period": "2026-03"}, htmx=True)
+    form = accountant.get(f"/books/{book_id}/vouchers/new?corrects=2026-03/receipt/1").text
+    assert "本凭证更正：2026年03月 收字第1号" in form
+    url = _voucher_url(_post(accountant, book_id, "2026-04-02", "更正：会费应为350元", ("101", "50", ""),
+                             ("401", "", "50"), corrects="2026-03/receipt/1"))
+    page = accountant.get(url).text
+    assert "更正：" in page and "2026年03月 收字第1号" in page
+    before = _position(backend)
+    missing = _post(accountant, book_id, "2026-04-02", "更正", ("101", "1", ""), ("401", "", "1"),
+                    corrects="2026-03/receipt/9")
+    assert "要更正的凭证不存在" in missing.text
+    assert _position(backend) == before

@@ -546,7 +546,8 @@ CASES: list[Case] = [
     Case("books.post_voucher", _on_book(lambda _w: {
         "voucher_date": TODAY, "summary": "收会费", "attachments": "1", "form_key": secrets.token_urlsafe(16),
         "account": ["101", "401"], "debit": ["100", ""], "credit": ["", "100"], "memo": ["", ""]}),
-         ("voucher_date", "summary", "attachments", "form_key", "rows"), lists=("account", "debit", "credit", "memo"),
+         ("voucher_date", "summary", "attachments", "form_key", "rows", "corrects"),
+         lists=("account", "debit", "credit", "memo"),
          probe=("voucher_date", "attachments")),
     Case("books.review", _on_voucher({}), accepts=NO_FIELDS),
     Case("books.reverse", _on_voucher({"on": TODAY, "reason": "重复入账"}), ("on", "reason"), probe=("on",)),
