@@ -42,7 +42,7 @@ def _me() -> str:
     return str(current_user.user_id)
 
 
-def _todo(rows: list[claims.ClaimRow]) -> list[claims.ClaimRow]:
+def waiting_for(rows: list[claims.ClaimRow]) -> list[claims.ClaimRow]:
     """The claims waiting for the signed-in user: to witness, to approve, or to pay."""
     roles, me = set(current_user.roles), _me()
     waiting = []
@@ -64,7 +64,7 @@ def index() -> str:
         state = None
     conn = views()
     every = claims.claims(conn)
-    return page("claims/index.html", "claims", claims=claims.claims(conn, state=state), todo=_todo(every),
+    return page("claims/index.html", "claims", claims=claims.claims(conn, state=state), todo=waiting_for(every),
                 states=STATES, state=state, categories=CATEGORIES, names=users.names(conn),
                 books={b.book_id: b.name for b in ledger.books(conn)}, may_read_all=bool(
                     set(current_user.roles) & BOOK_READERS))
@@ -134,7 +134,7 @@ def _claim(claim_id: UUID, errors: dict[str, str] | None = None, notice: str | N
     book = ledger.book(conn, row.book_id)
     return page("claims/detail.html", "claim", c=row, items=items, book=book, names=users.names(conn),
                 categories=CATEGORIES, states=STATES, methods=METHODS, errors=errors or {}, notice=notice,
-                waiting=row in _todo([row]), today=backend().office.today(), form_key=new_form_key(),
+                waiting=row in waiting_for([row]), today=backend().office.today(), form_key=new_form_key(),
                 advance=claims.advances(conn, backend().office.today(), advance_id=row.advance_id)
                 if row.advance_id else [])
 

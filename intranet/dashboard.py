@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import date
+
 from flask import Blueprint
 from flask_login import current_user
 
 from aggregates.chain import sqlite_head
-from aggregates.roles import ALL_STAFF
+from aggregates.roles import ALL_STAFF, BOOK_READERS, CLAIMANTS
 from aggregates.settings import value_on
+from intranet.claims import waiting_for
 from intranet.summaries import stream_label, summariser
 from intranet.web import as_of, backend, page, views
-from projections import audit_trail, organisations, roster, settings_history, users
+from projections import audit_trail, claims, ledger, organisations, roster, settings_history, users
 
 bp = Blueprint("dashboard", __name__)
+
+
+def _money_figures(conn: sqlite3.Connection, today: date) -> dict[str, object]:
+    """What waits for the signed-in user in the books and claims, and the own book's cash against its ceiling."""
+    own = next((b for b in ledger.books(conn) if b.union_id is None), None)
+    cash = None
+    if own is not None:
+        debit, credit = ledger.movements(conn, own.book_id, None, today).get("101", (0, 0))
+        cash = ledger.yuan(debit - credit)
+    deduct = value_on(backend().office.settings(), "advance_salary_deduction_after", today)
+    overdue = [a for a in claims.ageing(conn, today, lambda _day: None, int(deduct) if deduct else None)
+               if a.days_overdue]
+    return {"own": own, "cash": cash, "ceiling": value_on(backend().office.settings(), "cash_on_hand_limit", today),
+            "claims_waiting": len(waiting_for(claims.claims(conn))), "overdue": len(overdue),
+            "unreviewed": sum(len(ledger.vouchers(conn, b.book_id, waiting=True)) for b in ledger.books(conn))
+            if current_user.has_role("accountant") else None}
 
 
 @bp.get("/")
@@ -35,6 +55,7 @@ def index() -> str:
     return page(
         "dashboard/index.html",
         "roster_figures",
+        money=_money_figures(conn, today) if current_user.has_role(*(BOOK_READERS | CLAIMANTS)) else None,
         staff=True,
         on=on,
         problem=problem,

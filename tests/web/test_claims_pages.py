@@ -182,3 +182,22 @@ def test_fin04_a_cash_count_that_differs_needs_an_explanation(sessions: dict[str
     count = {"counted_on": "2026-03-08", "counted": "2900", "ious": "100", "explanation": "发现白条100元，已退回"}
     done = sessions["cashier"].post(f"/books/{book_id}/cash-count", count, htmx=True).text
     assert "已登记现金盘点" in done and "-100.00" in done and "发现白条100元" in done
+
+
+def test_the_dashboard_shows_each_user_what_waits_for_them_and_the_cash_on_hand(
+        sessions: dict[str, Session], backend: Backend, book_id: UUID) -> None:
+    backend.office.set_setting(backend.office.context("chair", "chair"), "cash_on_hand_limit", "2000",
+                               date(2026, 3, 8), "银行核定")
+    url = _claim_url(_submit(sessions["office"], book_id))
+    sessions["accountant"].post(f"{url}/certify", htmx=True)
+
+    def card(who: str, label: str) -> str:
+        page = sessions[who].get("/").text
+        found = re.search(r'<div class="figure">([^<]*)</div><div class="label">' + label, page)
+        assert found, (who, label)
+        return found[1]
+    assert card("chair", "待我办理的报销") == "1"
+    assert card("cashier", "待我办理的报销") == "0"
+    assert card("accountant", "待审核凭证") == "1"  # the balances brought forward
+    page = sessions["cashier"].get("/").text
+    assert "¥3,000.00" in page and "超限额" in page
