@@ -102,6 +102,21 @@ def word_for(lines: Iterable[Line]) -> str:
     return "receipt" if money else "transfer"
 
 
+def _lowest_after(days: dict[str, Decimal], day: date, move: Decimal, message: str) -> dict[str, Decimal]:
+    """The daily movements with `move` added on `day`; refused if the balance at the end of `day` or of any
+    later day would be below zero."""
+    days = dict(days)
+    if not move:
+        return days
+    days[day.isoformat()] = days.get(day.isoformat(), ZERO) + move
+    balance = ZERO
+    for when in sorted(days):
+        balance += days[when]
+        if when >= day.isoformat() and balance < 0:
+            raise InvalidInput(message, field="lines", day=when, b=balance)
+    return days
+
+
 class Book(OfficeAggregate):
     """One entity's books: its chart, balances, vouchers and closed months."""
 
@@ -126,6 +141,7 @@ class Book(OfficeAggregate):
                                        if root_of(code) in self.accounts})
             aggregate.balances = {}
             aggregate.cash_days = {}  # ISO date → net cash movement that day (FIN-02: never below zero)
+            aggregate.bank_days = {}  # ISO date → net bank movement that day (the account is never overdrawn)
             aggregate.numbers = {}  # "period:word" → last number
             # key → {"kind", "period", "date", "version", "reviewed", "reversed"}: the lines stay in the events
             aggregate.vouchers = {}
@@ -167,9 +183,10 @@ class Book(OfficeAggregate):
                 category = LEVEL_ONE[root].category
                 if self.kind != "closing" and category in (INCOME, EXPENSE):
                     flows[root] = flows.get(root, ZERO) + (-line.net if category == INCOME else line.net)
-                if root == CASH:
+                if root in (CASH, BANK):
+                    days = aggregate.cash_days if root == CASH else aggregate.bank_days
                     day = self.voucher_date.isoformat()
-                    aggregate.cash_days[day] = aggregate.cash_days.get(day, ZERO) + line.net
+                    days[day] = days.get(day, ZERO) + line.net
             key = voucher_key(self.period, self.word, self.number)
             aggregate.vouchers[key] = {"kind": self.kind, "period": self.period, "date": self.voucher_date.isoformat(),
                                        "version": self.originator_version,
@@ -310,20 +327,12 @@ class Book(OfficeAggregate):
             raise InvalidInput("借贷不平衡：借方合计 %(d)s，贷方合计 %(c)s", field="lines", d=debit, c=credit)
 
     def _check_cash(self, day: date, lines: list[Line], limit: Decimal | None) -> None:
-        """FIN-02: cash on hand never below zero on any day; a bank withdrawal never lifts it above the limit."""
+        """FIN-02: cash on hand never below zero on any day, and the bank account never overdrawn; a bank
+        withdrawal never lifts cash above the limit on any day from its date on."""
+        _lowest_after(self.bank_days, day, sum((line.net for line in lines if root_of(line.account) == BANK), ZERO),
+                      "银行存款不足：%(day)s的银行存款余额将为 %(b)s 元，不能透支")
         move = sum((line.net for line in lines if root_of(line.account) == CASH), ZERO)
-        if not move:
-            return
-        days = dict(self.cash_days)
-        days[day.isoformat()] = days.get(day.isoformat(), ZERO) + move
-        balance, lowest = ZERO, None
-        for when in sorted(days):
-            balance += days[when]
-            if when >= day.isoformat() and (lowest is None or balance < lowest[1]):
-                lowest = (when, balance)
-        if lowest is not None and lowest[1] < 0:
-            raise InvalidInput("库存现金不足：%(day)s的现金余额将为 %(b)s 元，现金不能为负数", field="lines",
-                               day=lowest[0], b=lowest[1])
+        days = _lowest_after(self.cash_days, day, move, "库存现金不足：%(day)s的现金余额将为 %(b)s 元，现金不能为负数")
         withdrawal = move > 0 and any(root_of(line.account) == BANK and line.credit > 0 for line in lines)
         if withdrawal and limit is not None:
             balance, highest = ZERO, None

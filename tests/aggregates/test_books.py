@@ -714,11 +714,23 @@ def test_postings_dated_in_a_later_open_month_stay_out_of_an_earlier_months_clos
 
 def test_a_month_without_income_or_expense_closes_without_a_voucher(office: UnionOffice):
     book_id = open_own(office, "2026-02")
+    post(office, book_id, date(2026, 2, 2), ("102", "500", ""), ("32205", "", "500"), summary="上年结转")
     post(office, book_id, date(2026, 2, 3), ("135", "50", ""), ("102", "", "50"))
     review_all(office, book_id)
     assert office.close_month(accountant(office), book_id, "2026-02") is None
     book = office.book(book_id)
-    assert list(book.vouchers) == ["2026-02/payment/1"] and book.closed == ["2026-02"]
+    assert list(book.vouchers) == ["2026-02/receipt/1", "2026-02/payment/1"] and book.closed == ["2026-02"]
+
+
+def test_the_bank_account_is_never_overdrawn_and_nothing_is_recorded(office: UnionOffice):
+    """A union's bank account has no overdraft: a payment beyond the bank balance on any day is refused."""
+    book_id = open_own(office, "2026-03")
+    fund_bank(office, book_id, "100", date(2026, 3, 5))
+    with refused(office, match="银行存款不足"):
+        post(office, book_id, date(2026, 3, 4), ("50504", "60", ""), ("102", "", "60"))
+    with refused(office, match="不能透支"):
+        post(office, book_id, date(2026, 3, 6), ("50504", "160", ""), ("102", "", "160"))
+    post(office, book_id, date(2026, 3, 6), ("50504", "100", ""), ("102", "", "100"))
 
 
 def test_decembers_closing_also_sweeps_the_year_into_the_accumulated_surplus(office: UnionOffice):
