@@ -49,6 +49,7 @@ class CashAdvance(OfficeAggregate):
         def apply(self, aggregate: CashAdvance) -> None:
             aggregate.state = "approved"
             aggregate.approver = self.actor
+            aggregate.approved_on = self.occurred_on
 
     class Rejected(OfficeAggregate.Event):
         def apply(self, aggregate: CashAdvance) -> None:
@@ -108,6 +109,12 @@ class CashAdvance(OfficeAggregate):
             self._record(self.Approved, ctx)
         else:
             self._record(self.Rejected, ctx, reason=checked_text(reason, "reason", "理由", 200))
+
+    def check_payment(self, paid_on: date) -> None:
+        if self.state != "approved":
+            raise InvalidInput("只有已批准的借款才能付款（当前：%(s)s）", s=STATES[self.state])
+        if paid_on < self.approved_on:
+            raise InvalidInput("付款日期不能早于批准日期（%(d)s）", field="paid_on", d=self.approved_on.isoformat())
 
     def pay(self, ctx: Context, *, method: str, paid_on: date, voucher: str) -> None:
         self._record(self.Paid, ctx, method=method, paid_on=paid_on, voucher=voucher)

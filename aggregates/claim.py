@@ -27,6 +27,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "culture": ("文体活动", "50102"),
     "hardship": ("困难职工帮扶", "50404"),
     "warmth": ("送温暖", "50405"),
+    "equipment": ("办公设备购置", "50702"),
     "other": ("其他支出", "510"),
 }
 STATES = {"submitted": "待证明", "certified": "待审批", "approved": "待付款", "rejected": "已退回", "paid": "已付款"}

@@ -15,7 +15,7 @@ from aggregates.chart import BANK, CASH, EXPENSE, LEVEL_ONE, root_of
 from aggregates.claim import CATEGORIES, STATES, ExpenseClaim, PriorApproval, checked_invoices, checked_items
 from aggregates.enterprise import checked_money, checked_text
 from aggregates.envelope import SYSTEM_ROLE, Context
-from aggregates.errors import InvalidInput
+from aggregates.errors import InvalidInput, NotFound
 from aggregates.settings import require
 from aggregates.unique_key import UniqueKey
 
@@ -53,16 +53,22 @@ class ClaimCommands:
 
     def submit_claim(self: UnionOffice, ctx: Context, book_id: UUID, *, category: str, purpose: str,
                      items: list[dict[str, str]], invoices: list[str], spent_on: date, files: list[str] | None = None,
-                     prior: str | None = None, advance_id: UUID | None = None, form_key: str | None = None) -> UUID:
-        """The handler (经手人) submits a claim; its invoice numbers are taken office-wide (never twice)."""
+                     prior: str | None = None, advance_id: UUID | None = None, form_key: str | None = None,
+                     account: str | None = None) -> UUID:
+        """The handler (经手人) submits a claim; its invoice numbers are taken office-wide (never twice). It is
+        charged to the category's expense account, or to `account` (an expense account of the book with no
+        sub-accounts: an office sub-account, say)."""
         self._authorise(ctx, "submit_claim")
         self._refuse_repeated_form(form_key)
         book = self._load(book_id, Book)
         if category not in CATEGORIES:
             raise InvalidInput("请选择报销类别", field="category")
-        account = CATEGORIES[category][1]
-        if not book.is_leaf(account) or LEVEL_ONE[root_of(account)].category != EXPENSE:
-            raise InvalidInput("本账套没有可记入的支出科目“%(a)s”", field="category", a=account)
+        account = (account or "").strip() or CATEGORIES[category][1]
+        if account not in book.accounts or LEVEL_ONE[root_of(account)].category != EXPENSE:
+            raise InvalidInput("本账套没有支出科目“%(a)s”", field="account", a=account)
+        if not book.is_leaf(account):
+            raise InvalidInput("“%(name)s”下设明细科目，请选择记入的明细科目", field="account",
+                               name=book.account_name(account))
         parsed, numbers = checked_items(items), checked_invoices(invoices)
         total = sum((i["amount"] for i in parsed), ZERO)
         claim_id = self.new_id()
@@ -139,7 +145,7 @@ class ClaimCommands:
         """一支笔: the chair approves (the chair's own claim: the entrusted vice-chair)."""
         self._authorise(ctx, "approve_claim")
         claim = self._load(claim_id, ExpenseClaim)
-        self._check_one_pen(ctx, claim.handler_role)
+        self._check_one_pen(ctx, claim.handler, claim.handler_role)
         claim.approve(ctx)
         self._save(claim)
 
@@ -147,7 +153,7 @@ class ClaimCommands:
         """Send a claim back; its invoice numbers are free again for a corrected claim."""
         self._authorise(ctx, "reject_claim")
         claim = self._load(claim_id, ExpenseClaim)
-        self._check_one_pen(ctx, claim.handler_role)
+        self._check_one_pen(ctx, claim.handler, claim.handler_role)
         claim.reject(ctx, reason)
         freed: list[Any] = []
         for number in claim.invoices:
@@ -161,12 +167,20 @@ class ClaimCommands:
             freed.append(approval)
         self._save(claim, *freed)
 
-    def _check_one_pen(self: UnionOffice, ctx: Context, handler_role: str) -> None:
+    def _is_chair(self: UnionOffice, actor: str, role: str) -> bool:
+        """Whether the handler is the chair: by their account's roles (they may have acted under another
+        role they hold), or by the role they acted under when they are not a user."""
+        try:
+            return "chair" in self.user(UUID(actor)).roles
+        except (ValueError, NotFound):
+            return role == "chair"
+
+    def _check_one_pen(self: UnionOffice, ctx: Context, handler: str, handler_role: str) -> None:
         """FIN-01 and Q7: the chair approves; the chair's own claims and advances go to the vice-chair the
         setting names."""
         if ctx.role == SYSTEM_ROLE:
             return
-        if handler_role != "chair":
+        if not self._is_chair(handler, handler_role):
             if ctx.role != "chair":
                 raise InvalidInput("报销和借款由主席审批（一支笔）")
             return
@@ -202,7 +216,7 @@ class ClaimCommands:
         if rest:
             lines.append(Line(self._money_account(method, rest, paid_on), ZERO, rest))
         key = book.post(ctx, voucher_date=paid_on, summary=f"报销：{claim.purpose}"[:60], lines=lines,
-                        attachments=len(claim.invoices) + len(claim.files), files=claim.files, kind="claim",
+                        attachments=max(len(claim.invoices), len(claim.files)), files=claim.files, kind="claim",
                         source=f"claim:{claim.id}")
         claim.pay(ctx, method=method if rest else "advance", paid_on=paid_on, voucher=key, bank_ref=bank_ref)
         touched: list[Any] = [claim, book]
@@ -244,7 +258,7 @@ class ClaimCommands:
         """The chair approves or refuses an advance (the chair's own: the entrusted vice-chair)."""
         self._authorise(ctx, "decide_advance")
         advance = self._load(advance_id, CashAdvance)
-        self._check_one_pen(ctx, advance.borrower_role)
+        self._check_one_pen(ctx, advance.borrower, advance.borrower_role)
         advance.decide(ctx, approve=approve, reason=reason)
         self._save(advance)
 
@@ -254,8 +268,7 @@ class ClaimCommands:
         self._authorise(ctx, "pay_advance")
         self._refuse_repeated_form(form_key)
         advance = self._load(advance_id, CashAdvance)
-        if advance.state != "approved":
-            raise InvalidInput("只有已批准的借款才能付款（当前状态不符）")
+        advance.check_payment(paid_on)
         book = self._load(advance.book_id, Book)
         account = self._money_account(method, advance.amount, paid_on)
         key = book.post(ctx, voucher_date=paid_on, summary=f"借款（四联单{advance.form_no}）",

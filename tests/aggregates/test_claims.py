@@ -139,9 +139,10 @@ class Desk:
 
     def paid_advance(self, who: str = "clerk", *, amount: str = "2000", method: str = "bank",
                      paid_on: date = date(2026, 3, 2), book_id: UUID | None = None) -> UUID:
-        """An advance requested by `who`, approved by the chair and paid by the cashier."""
+        """An advance requested by `who`, approved by the chair on the day it is paid and paid by the cashier."""
         advance_id = self.request(who, amount=amount, book_id=book_id)
-        self.office.decide_advance(self.ctx("chair"), advance_id, approve=True)
+        self.office.decide_advance(self.office.context(self.uid("chair"), "chair", min(paid_on, TODAY)), advance_id,
+                                   approve=True)
         self.office.pay_advance(self.ctx("cashier"), advance_id, method=method, paid_on=paid_on)
         return advance_id
 
@@ -214,7 +215,7 @@ def test_fin01_a_claim_goes_submitted_certified_approved_paid_and_its_voucher_is
     assert desk.claim(claim_id).state == "paid"
     voucher = desk.posted(key)
     assert desk.lines(key) == [("50504", Decimal("33.00"), ZERO), ("101", ZERO, Decimal("33.00"))]
-    assert (voucher.kind, voucher.attachments, voucher.files) == ("claim", 3, [scan])
+    assert (voucher.kind, voucher.attachments, voucher.files) == ("claim", 2, [scan])  # the scan shows an invoice
     assert (voucher.voucher_date, voucher.source, voucher.actor) == (TODAY, f"claim:{claim_id}", desk.uid("cashier"))
     assert desk.balance("101") == Decimal("2967.00") and desk.balance("50504") == Decimal("33.00")
     (paid,) = events_of(office, claim_id, ExpenseClaim.Paid)
@@ -248,10 +249,15 @@ def test_an_unknown_category_or_a_spending_date_in_the_future_is_refused(desk: D
         desk.submit(spent_on=date(2026, 3, 9))
 
 
-def test_a_category_whose_expense_account_has_sub_accounts_cannot_be_claimed_in_that_book(desk: Desk):
+def test_a_category_whose_expense_account_has_sub_accounts_is_charged_to_the_sub_account_chosen(desk: Desk):
+    """Once the office divides 50504 into sub-accounts, a claim names the one it is charged to."""
     desk.office.add_sub_account(desk.ctx("accountant"), desk.book_id, "50504", "01", "办公用品")
-    with refused(desk.office, match="支出科目"):
+    with refused(desk.office, match="请选择记入的明细科目"):
         desk.submit(category="office")
+    with refused(desk.office, match="本账套没有支出科目“102”"):
+        desk.submit(category="office", account="102")
+    claim_id = desk.submit(category="office", account="5050401")
+    assert desk.office.repository.get(claim_id).account == "5050401"
 
 
 def test_fin01_the_witness_may_not_be_the_handler(desk: Desk):
@@ -279,13 +285,17 @@ def test_fin01_q7_the_approver_may_not_be_the_witness(desk: Desk):
 
 
 def test_fin01_q7_the_approver_may_not_be_the_handler(desk: Desk):
-    """A chair who also keeps the office desk hands in a claim as the office; approving it is refused."""
+    """A chair who also keeps the office desk hands in a claim as the office: it is still the chair's own
+    claim, so the chair may not approve it and it goes to the entrusted vice-chair."""
+    desk.set("chair_claims_approver", "vicechair")
     desk.add_user("zhang", ["chair", "office"])
     claim_id = desk.submit("zhang", role="office")
     desk.certify(claim_id)
-    with refused(desk.office, match="经手人和证明人不能审批"):
+    with refused(desk.office, match="受托副主席"):
         desk.office.approve_claim(desk.ctx("zhang", "chair"), claim_id)
     assert desk.claim(claim_id).state == "certified"
+    desk.approve(claim_id, "vicechair")
+    assert desk.claim(claim_id).state == "approved"
 
 
 def test_fin01_only_the_chair_approves_a_claim_that_is_not_the_chairs_own(desk: Desk):
@@ -840,7 +850,8 @@ def test_fin08_the_borrower_may_not_approve_their_own_advance(desk: Desk):
     advance_id = desk.office.request_advance(desk.ctx("zhang", "office"), desk.book_id, form_no=fresh_form(),
                                              purpose="business_trip", amount="500",
                                              expected_return=date(2026, 3, 20), details="出差")
-    with refused(desk.office, match="借款人不能审批自己的借款"):
+    desk.set("chair_claims_approver", "zhang")  # even if the setting named the borrower
+    with refused(desk.office, match="受托副主席|借款人不能审批自己的借款"):
         desk.office.decide_advance(desk.ctx("zhang", "chair"), advance_id, approve=True)
 
 
@@ -886,12 +897,12 @@ def test_fin08_paying_an_advance_posts_dr_other_receivables_cr_bank(desk: Desk):
     desk.office.decide_advance(desk.ctx("chair"), advance_id, approve=True)
     with refused(desk.office, match="须从银行转账"):
         desk.office.pay_advance(desk.ctx("cashier"), advance_id, method="cash", paid_on=TODAY)
-    key = desk.office.pay_advance(desk.ctx("cashier"), advance_id, method="bank", paid_on=date(2026, 3, 2))
+    key = desk.office.pay_advance(desk.ctx("cashier"), advance_id, method="bank", paid_on=TODAY)
     assert desk.lines(key) == [("135", Decimal("2000.00"), ZERO), ("102", ZERO, Decimal("2000.00"))]
     voucher = desk.posted(key)
     assert (voucher.kind, voucher.source) == ("advance", f"advance:{advance_id}")
     advance = desk.advance(advance_id)
-    assert (advance.state, advance.paid_on, advance.outstanding) == ("paid", date(2026, 3, 2), Decimal("2000.00"))
+    assert (advance.state, advance.paid_on, advance.outstanding) == ("paid", TODAY, Decimal("2000.00"))
     with refused(desk.office, match="只有已批准的借款才能付款"):
         desk.office.pay_advance(desk.ctx("cashier"), advance_id, method="bank", paid_on=TODAY)
 
@@ -999,6 +1010,13 @@ def test_fin09_only_an_advance_lent_out_can_be_marked_returned(desk: Desk):
     advance_id = desk.request()
     with refused(desk.office, match="只有已借出未结清的借款"):
         desk.office.record_advance_return(desk.ctx("cashier"), advance_id, TODAY)
+
+
+def test_fin08_an_advance_is_never_paid_before_it_was_approved(desk: Desk):
+    advance_id = desk.request()
+    desk.office.decide_advance(desk.ctx("chair"), advance_id, approve=True)
+    with refused(desk.office, match="付款日期不能早于批准日期"):
+        desk.office.pay_advance(desk.ctx("cashier"), advance_id, method="bank", paid_on=date(2026, 3, 7))
 
 
 def test_fin08_a_claim_may_not_settle_someone_elses_advance(desk: Desk):
