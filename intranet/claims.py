@@ -74,7 +74,10 @@ def _new(errors: dict[str, str] | None = None, entered: dict[str, object] | None
     conn = views()
     today = backend().office.today()
     own = [a for a in claims.advances(conn, today) if a.borrower == _me() and a.outstanding]
+    leaves = {a.code: a.full_name for b in ledger.books(conn) for a in ledger.chart(conn, b.book_id)
+              if a.leaf and a.code[0] == "5"}
     return page("claims/new.html", "claim_form", books=ledger.books(conn), categories=CATEGORIES,
+                accounts=sorted(leaves.items()),
                 errors=errors or {}, entered=entered or {}, rows=ITEM_ROWS, today=today, advances=own,
                 form_key=form("form_key") or new_form_key())
 
@@ -102,7 +105,7 @@ def create() -> str | Response:
         request.form.getlist("item")[:40], request.form.getlist("quantity")[:40],
         request.form.getlist("unit_price")[:40], strict=False)]
     entered = {name: form(name) for name in ("book_id", "category", "purpose", "spent_on", "invoices", "prior",
-                                             "advance_id")}
+                                             "advance_id", "account")}
     entered["items"] = items
     try:
         spent_on = parse_day(form("spent_on"), "spent_on")
@@ -118,7 +121,7 @@ def create() -> str | Response:
             command_context("submit_claim"), book_id, category=form("category"), purpose=form("purpose"),
             items=items, invoices=form("invoices").replace("，", "\n").replace(",", "\n").splitlines()[:40],
             spent_on=spent_on, files=files, prior=form("prior") or None, advance_id=advance_id,
-            form_key=form("form_key") or None)
+            form_key=form("form_key") or None, account=form("account") or None)
     except DomainError as error:
         return _new(field_errors(error), entered)
     backend().read_models.catch_up()

@@ -574,9 +574,9 @@ CASES: list[Case] = [
          probe=("on",)),
     Case("claims.create", lambda w: ({}, {
         "book_id": str(w.shared["book_id"]), "category": "activity", "purpose": "三八节活动", "spent_on": TODAY,
-        "invoices": f"FP{_n()}", "prior": "", "advance_id": "", "form_key": secrets.token_urlsafe(16),
+        "invoices": f"FP{_n()}", "prior": "", "advance_id": "", "account": "", "form_key": secrets.token_urlsafe(16),
         "item": ["鲜花"], "quantity": ["2"], "unit_price": ["15"]}),
-         ("book_id", "category", "purpose", "spent_on", "invoices", "prior", "advance_id", "form_key"),
+         ("book_id", "category", "purpose", "spent_on", "invoices", "prior", "advance_id", "account", "form_key"),
          lists=("item", "quantity", "unit_price"), probe=("book_id", "category", "spent_on", "advance_id")),
     Case("claims.certify", _on_claim("submitted", dict), accepts=NO_FIELDS),
     Case("claims.approve", _on_claim("certified", dict), accepts=NO_FIELDS),
