@@ -49,7 +49,10 @@ def _amount(text: str, row: int) -> Decimal:
 
 def read_statement_csv(data: bytes) -> list[dict[str, Any]]:
     """The lines of a bank's CSV export: date, description, amount (+ in, − out), reference."""
-    rows = list(csv.reader(io.StringIO(_decode(data))))
+    try:
+        rows = list(csv.reader(io.StringIO(_decode(data))))
+    except csv.Error:
+        raise InvalidInput("文件不是有效的CSV", field="file") from None
     if not rows:
         raise InvalidInput("文件是空的", field="file")
     header = [cell.strip().lower() for cell in rows[0]]
@@ -109,7 +112,10 @@ class BankStatement(OfficeAggregate):
         negative = text.startswith("-")
         balance = checked_money(text.lstrip("-"), "closing_balance")
         checked = []
-        for n, line in enumerate(lines, 1):
+        for n, typed in enumerate(lines, 1):
+            if not isinstance(typed.get("day"), date):
+                raise InvalidInput("第%(n)s行的日期无效", field="lines", n=n)
+            line = {**typed, "amount": _amount(str(typed.get("amount", "")), n)}
             if period_of(line["day"]) != period:
                 raise InvalidInput("第%(n)s行的日期不在%(p)s", field="lines", n=n, p=period)
             if not line["amount"]:

@@ -34,6 +34,7 @@ from aggregates.envelope import Context, EventRef, OfficeAggregate, derived_id
 from aggregates.errors import InvalidInput
 
 ZERO = Decimal("0.00")
+FEN = Decimal("0.01")
 WORDS = {"receipt": "收", "payment": "付", "transfer": "转"}  # 记账凭证: 收款 / 付款 / 转账
 KINDS = {"manual": "手工凭证", "closing": "期末结转", "reversal": "红字冲销",
          "claim": "报销付款", "advance": "借款", "repayment": "收回借款"}
@@ -322,6 +323,8 @@ class Book(OfficeAggregate):
                 raise InvalidInput("第%(n)s行：借方和贷方金额须填且只填一个", field="lines", n=n)
             if not red and (line.debit < 0 or line.credit < 0):
                 raise InvalidInput("第%(n)s行：金额须大于0", field="lines", n=n)
+            if any(amount != amount.quantize(FEN) for amount in (line.debit, line.credit)):
+                raise InvalidInput("第%(n)s行：金额最多保留到分", field="lines", n=n)
         debit, credit = sum(line.debit for line in lines), sum(line.credit for line in lines)
         if debit != credit:
             raise InvalidInput("借贷不平衡：借方合计 %(d)s，贷方合计 %(c)s", field="lines", d=debit, c=credit)

@@ -53,9 +53,7 @@ def checked_money(value: Decimal | str, field: str) -> Decimal:
         raise InvalidInput("金额过大", field=field)
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput("金额最多保留到分（两位小数）", field=field)
-    if amount >= Decimal("1e13"):
-        raise InvalidInput("金额过大", field=field)
-    return amount.quantize(Decimal("0.01"))
+    return abs(amount).quantize(Decimal("0.01"))  # abs: "-0" is zero, never a negative zero
 
 
 def checked_worker_names(text: str) -> list[str]:

@@ -70,7 +70,7 @@ class OversightCommands:
         self._authorise(ctx, "prepare_final_accounts")
         budget = self._load(budget_id, Budget)
         book = self._load(budget.book_id, Book)
-        if f"{budget.year}-12" not in book.closed and not any(p >= f"{budget.year}-12" for p in book.closed):
+        if not any(p >= f"{budget.year}-12" for p in book.closed):
             raise InvalidInput("%(y)s年12月结账后才能编制决算", y=budget.year)
         budget.prepare_final(ctx, book.flows(date(budget.year, 1, 1), date(budget.year, 12, 31)))
         self._save(budget)
@@ -101,6 +101,10 @@ class OversightCommands:
         if Disclosure.id_for(book_id, year, half) in self.repository:
             raise InvalidInput("该半年已经公布过", field="half")
         start, end = half_year(year, half)
+        if end >= ctx.occurred_on:
+            raise InvalidInput("该半年尚未结束，结束后才能公布", field="half")
+        if end.isoformat()[:7] > (book.closed[-1] if book.closed else ""):
+            raise InvalidInput("%(p)s结账后才能公布该半年的经费使用情况", field="half", p=end.isoformat()[:7])
         disclosure = Disclosure.publish(ctx, book_id=book_id, year=year, half=half, figures=book.flows(start, end),
                                         where=where)
         self._save(disclosure)

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from flask import Blueprint, Response, abort, request, url_for
+from flask import Blueprint, Response, abort, g, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -234,7 +234,10 @@ def issue() -> str | Response:
 
 
 def _rate_on(day: date) -> Decimal | None:
-    value = value_on(backend().office.settings(), "advance_overdue_rate", day)
+    """FIN-10: the overdue rate in force on `day` (the settings are loaded once per request)."""
+    if "settings" not in g:
+        g.settings = backend().office.settings()
+    value = value_on(g.settings, "advance_overdue_rate", day)
     return Decimal(str(value)) if value is not None else None
 
 

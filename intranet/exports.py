@@ -26,6 +26,16 @@ class Table:
     notes: Sequence[str] = ()
 
 
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run a cell starting with these
+
+
+def _safe(cell: Cell) -> Cell:
+    """Text a spreadsheet must show as text, never run as a formula (a summary typed as "=1+1", say)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA):
+        return "'" + cell
+    return cell
+
+
 def _text(cell: Cell) -> str:
     if cell is None:
         return ""
@@ -39,10 +49,10 @@ def _text(cell: Cell) -> str:
 def as_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([table.title])
+    writer.writerow([_safe(table.title)])
     writer.writerow(table.header)
     for row in table.rows:
-        writer.writerow([_text(cell) for cell in row])
+        writer.writerow([_text(_safe(cell)) for cell in row])
     for note in table.notes:
         writer.writerow([note])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
@@ -60,7 +70,9 @@ def as_xlsx(table: Table) -> bytes:
     for row in table.rows:
         sheet.append([cell if not isinstance(cell, Decimal) else cell.quantize(Decimal("0.01")) for cell in row])
         for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, Decimal):
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA):
+                cell.data_type = "s"  # stored as text: openpyxl would otherwise write a formula
+            elif isinstance(cell.value, Decimal):
                 cell.number_format = "#,##0.00"
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from aggregates.advance import CashAdvance, month_end
 from aggregates.book import Book
@@ -296,7 +296,8 @@ def ageing(conn: sqlite3.Connection, day: date, rate_on: Callable[[date], Decima
     for advance in advances(conn, day, book_id=book_id):
         if not advance.outstanding:
             continue
-        due = month_end(advance.returned_on) if advance.returned_on else None
+        back = advance.returned_on or (advance.expected_return if advance.paid_on else None)
+        due = month_end(back) if back else None  # not back yet: due as if back on the day expected
         overdue = (day - due).days if due and day > due else 0
         paid_back = [(date.fromisoformat(r["repaid_on"]), yuan(r["amount"]))
                      for r in repayments(conn, advance.advance_id)]
@@ -310,6 +311,6 @@ def ageing(conn: sqlite3.Connection, day: date, rate_on: Callable[[date], Decima
             owed = advance.amount - sum((amount for on, amount in paid_back if on <= when), Decimal("0"))
             interest += owed * Decimal(rate) / 365
         result.append(Ageing(advance, due, overdue,
-                             interest.quantize(Decimal("0.01")) if interest is not None else None,
+                             interest.quantize(Decimal("0.01"), ROUND_HALF_UP) if interest is not None else None,
                              deduct_after is not None and overdue > deduct_after))
     return result

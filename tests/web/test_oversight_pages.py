@@ -43,6 +43,16 @@ def book_id(backend: Backend) -> UUID:
     return book
 
 
+def _close_december(backend: Backend, book_id: UUID) -> None:
+    """2025-12 reviewed and closed (a half-year is published once its last month is closed)."""
+    office, ctx = backend.office, backend.office.system_context("test")
+    for key, voucher in office.book(book_id).vouchers.items():
+        if voucher["period"] == "2025-12" and not voucher["reviewed"]:
+            office.review_voucher(ctx, book_id, key)
+    office.close_month(ctx, book_id, "2025-12")
+    backend.read_models.catch_up()
+
+
 def _position(backend: Backend) -> int | None:
     return backend.office.recorder.max_notification_id()
 
@@ -225,6 +235,7 @@ def test_the_pages_of_a_book_that_does_not_exist_are_not_found(sessions: dict[st
 
 def test_fin18_an_ended_half_year_is_published_and_its_figures_kept_as_published(
         sessions: dict[str, Session], backend: Backend, book_id: UUID) -> None:
+    _close_december(backend, book_id)
     url = f"/books/{book_id}/disclosure"
     page = sessions["accountant"].get(url).text
     # Only the half-years that have ended since the book began: the second half of 2025.
@@ -239,8 +250,8 @@ def test_fin18_an_ended_half_year_is_published_and_its_figures_kept_as_published
     assert "由accountant用户公布于工会公示栏" in published.text
     assert "登记公布</button>" not in published.text
 
-    # December is still open: a later voucher in it changes the books, not what was published.
-    _system_post(backend, book_id, date(2025, 12, 30), ("50101", "150", ""), ("101", "", "150"))
+    # December is closed: a correction goes into an open month, and what was published stays as it was.
+    _system_post(backend, book_id, date(2026, 3, 6), ("50101", "150", ""), ("101", "", "150"))
     backend.read_models.catch_up()
     again = sessions["chair"].get(url).text
     assert "职工活动支出（支出）</td><td class=\"num\">300.00" in again and "450.00" not in again
@@ -256,6 +267,7 @@ def test_fin18_an_ended_half_year_is_published_and_its_figures_kept_as_published
 ])
 def test_fin18_a_bad_publication_is_refused_with_a_message_and_nothing_recorded(
         sessions: dict[str, Session], backend: Backend, book_id: UUID, data: dict[str, str], message: str) -> None:
+    _close_december(backend, book_id)
     before = _position(backend)
     _refused(sessions["accountant"].post(f"/books/{book_id}/disclosure", data, htmx=True), message)
     assert _position(backend) == before
@@ -263,6 +275,7 @@ def test_fin18_a_bad_publication_is_refused_with_a_message_and_nothing_recorded(
 
 def test_fin18_a_half_year_is_published_once_and_only_by_the_accountant(
         sessions: dict[str, Session], backend: Backend, book_id: UUID) -> None:
+    _close_december(backend, book_id)
     url = f"/books/{book_id}/disclosure"
     data = {"year": "2025", "half": "2", "where": "工会公示栏"}
     before = _position(backend)
