@@ -79,6 +79,7 @@ class CashAdvance(OfficeAggregate):
         on: date
         claim_id: UUID | None
         voucher: str
+        method: str = "cash"  # cash or bank handed back; a claim's receipts: "claim"
 
         def apply(self, aggregate: CashAdvance) -> None:
             aggregate.outstanding -= self.amount
@@ -134,11 +135,12 @@ class CashAdvance(OfficeAggregate):
         if not 0 < amount <= self.outstanding:
             raise InvalidInput("还款金额须大于0且不超过未结清的 %(o)s 元", field="amount", o=self.outstanding)
 
-    def repay(self, ctx: Context, *, amount: Decimal, on: date, claim_id: UUID | None, voucher: str) -> None:
+    def repay(self, ctx: Context, *, amount: Decimal, on: date, claim_id: UUID | None, voucher: str,
+              method: str) -> None:
         self.check_repayment(amount)
         if on < self.paid_on:
             raise InvalidInput("还款日期不能早于借款日期（%(d)s）", field="on", d=self.paid_on.isoformat())
-        self._record(self.Repaid, ctx, amount=amount, on=on, claim_id=claim_id, voucher=voucher)
+        self._record(self.Repaid, ctx, amount=amount, on=on, claim_id=claim_id, voucher=voucher, method=method)
 
     def due_on(self) -> date | None:
         """FIN-09: the last day of the month the borrower came back in."""

@@ -132,14 +132,15 @@ class Book(OfficeAggregate):
         edition: str
         accounts: list[str]  # the level-1 accounts in use
         first_period: str
+        sub_accounts: dict[str, str] | None = None  # the standard's level-2 accounts as they stood at opening
 
         def apply(self, aggregate: Book) -> None:
             aggregate.name = self.name
             aggregate.union_id = self.union_id
             aggregate.first_period = self.first_period
             aggregate.accounts = {code: LEVEL_ONE[code].name for code in self.accounts}
-            aggregate.accounts.update({code: name for code, name in STANDARD_SUB_ACCOUNTS.items()
-                                       if root_of(code) in self.accounts})
+            aggregate.accounts.update(self.sub_accounts if self.sub_accounts is not None else {
+                code: name for code, name in STANDARD_SUB_ACCOUNTS.items() if root_of(code) in self.accounts})
             aggregate.balances = {}
             aggregate.cash_days = {}  # ISO date → net cash movement that day (FIN-02: never below zero)
             aggregate.bank_days = {}  # ISO date → net bank movement that day (the account is never overdrawn)
@@ -228,7 +229,9 @@ class Book(OfficeAggregate):
         if not codes or any(code not in LEVEL_ONE for code in codes) or not {CASH, BANK} <= set(codes):
             raise InvalidInput("请选择本账套使用的一级科目（须含库存现金和银行存款）", field="accounts")
         return cls._found(cls.Opened, ctx, id=cls.id_for(union_id), name=checked_text(name, "name", "账套名称", 60),
-                          union_id=union_id, edition=EDITION, accounts=codes, first_period=first_period)
+                          union_id=union_id, edition=EDITION, accounts=codes, first_period=first_period,
+                          sub_accounts={code: name for code, name in STANDARD_SUB_ACCOUNTS.items()
+                                        if root_of(code) in codes})
 
     def add_sub_account(self, ctx: Context, parent: str, code: str, name: str) -> None:
         """Add an office sub-account (level 2 or below) under `parent`; the standard's accounts are fixed."""
@@ -297,6 +300,7 @@ class Book(OfficeAggregate):
         if not 0 <= attachments <= 999 or attachments < len(files or []):
             raise InvalidInput("附件张数无效", field="attachments")
         self._check_cash(voucher_date, lines, cash_limit)
+        corrects = corrects or reverses  # a red-ink voucher corrects the voucher it reverses
         corrected = self.vouchers.get(corrects) if corrects else None
         if corrects and corrected is None:
             raise InvalidInput("要更正的凭证不存在", field="corrects")

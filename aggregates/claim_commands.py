@@ -221,7 +221,7 @@ class ClaimCommands:
         claim.pay(ctx, method=method if rest else "advance", paid_on=paid_on, voucher=key, bank_ref=bank_ref)
         touched: list[Any] = [claim, book]
         if offset and isinstance(advance, CashAdvance):
-            advance.repay(ctx, amount=offset, on=paid_on, claim_id=claim.id, voucher=key)
+            advance.repay(ctx, amount=offset, on=paid_on, claim_id=claim.id, voucher=key, method="claim")
             touched.append(advance)
         self._save(*touched, *self._form_claim(ctx, form_key, claim_id))
         return key
@@ -299,7 +299,7 @@ class ClaimCommands:
         lines = [Line(CASH if method == "cash" else BANK, money, ZERO), Line(RECEIVABLE, ZERO, money)]
         key = book.post(ctx, voucher_date=on, summary=f"收回借款（四联单{advance.form_no}）", lines=lines,
                         attachments=1, kind="repayment", source=f"advance:{advance.id}")
-        advance.repay(ctx, amount=money, on=on, claim_id=None, voucher=key)
+        advance.repay(ctx, amount=money, on=on, claim_id=None, voucher=key, method=method)
         self._save(advance, book, *self._form_claim(ctx, form_key, advance_id))
         return key
 

@@ -212,7 +212,7 @@ def _typed_lines() -> list[dict[str, str]]:
     count = min(max(len(accounts), len(debits), len(credits)), 40)
 
     def at(values: list[str], n: int) -> str:
-        return values[n].strip()[:40] if n < len(values) else ""
+        return values[n].strip()[:200] if n < len(values) else ""  # longer than any field: the checks refuse it
     return [{"account": at(accounts, n), "debit": at(debits, n), "credit": at(credits, n), "memo": at(memos, n)}
             for n in range(count)]
 
@@ -390,6 +390,12 @@ def _closing_page(book_id: UUID, errors: dict[str, str] | None = None, notice: s
     return _month(book_id, period_of(backend().office.today()), None, errors, notice)
 
 
+def _required(name: str, label: str) -> str:
+    if not form(name):
+        raise InvalidInput("请填写%(label)s", field=name, label=label)
+    return form(name)
+
+
 # -- cash counts -------------------------------------------------------------------------------------
 
 
@@ -410,7 +416,7 @@ def count_cash(book_id: UUID) -> str | Response:
         if counted_on is None:
             raise InvalidInput("请填写盘点日期", field="counted_on")
         backend().office.count_cash(command_context("count_cash"), book_id, counted_on=counted_on,
-                                    counted=form("counted") or "-1", ious=form("ious") or "0",
+                                    counted=_required("counted", "实存现金"), ious=form("ious") or "0",
                                     explanation=form("explanation"))
     return act(run, lambda **shown: cash_counts(book_id, **shown),
                done=url_for("books.cash_counts", book_id=book_id), notice=_("已登记现金盘点"))
@@ -444,7 +450,8 @@ def record_bank(book_id: UUID) -> str | Response:
         text = request.form.get("text", "")[:500_000]
         lines = read_statement_csv(data or text.encode("utf-8")) if (data or text.strip()) else []
         backend().office.record_bank_statement(command_context("record_bank_statement"), book_id,
-                                               period=form("period"), closing_balance=form("closing_balance") or "x",
+                                               period=form("period"), closing_balance=_required("closing_balance",
+                                                                                               "对账单期末余额"),
                                                lines=lines, file_sha256=digest)
     return act(run, lambda **shown: bank(book_id, **shown),
                done=url_for("books.bank", book_id=book_id, period=form("period")), notice=_("已登记银行对账单"))

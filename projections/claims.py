@@ -17,7 +17,7 @@ from projections.ledger import fen, yuan
 
 projection = Projection(
     name="claims",
-    schema_version=1,
+    schema_version=2,
     tables=[
         """CREATE TABLE claims (
             claim_id TEXT PRIMARY KEY, book_id TEXT NOT NULL, handler TEXT NOT NULL, handler_role TEXT NOT NULL,
@@ -41,7 +41,7 @@ projection = Projection(
             voucher TEXT, returned_on TEXT, version INTEGER NOT NULL)""",
         """CREATE TABLE repayments (
             advance_id TEXT NOT NULL, position INTEGER NOT NULL, amount INTEGER NOT NULL, repaid_on TEXT NOT NULL,
-            claim_id TEXT, voucher TEXT NOT NULL, PRIMARY KEY (advance_id, position))""",
+            claim_id TEXT, voucher TEXT NOT NULL, method TEXT NOT NULL, PRIMARY KEY (advance_id, position))""",
         """CREATE TABLE cash_counts (
             book_id TEXT NOT NULL, position INTEGER NOT NULL, counted_on TEXT NOT NULL, counted INTEGER NOT NULL,
             book_balance INTEGER NOT NULL, ious INTEGER NOT NULL, explanation TEXT, counted_by TEXT NOT NULL,
@@ -143,7 +143,7 @@ def _repaid(step: Step, e: CashAdvance.Repaid) -> None:
     advance = str(e.originator_id)
     insert(step.db, "repayments", {"advance_id": advance, "position": step.position, "amount": fen(e.amount),
                                    "repaid_on": e.on.isoformat(), "claim_id": str(e.claim_id) if e.claim_id else None,
-                                   "voucher": e.voucher})
+                                   "voucher": e.voucher, "method": e.method})
     outstanding = step.db.execute(
         "SELECT a.amount - COALESCE((SELECT SUM(amount) FROM repayments r WHERE r.advance_id = a.advance_id), 0)"
         " FROM advances a WHERE advance_id = ?", [advance]).fetchone()[0]

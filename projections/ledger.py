@@ -73,9 +73,10 @@ def _opened(step: Step, e: Book.Opened) -> None:
                               "opened_on": e.occurred_on.isoformat(), "version": e.originator_version})
     for code in e.accounts:
         insert(step.db, "accounts", {"book_id": book, "code": code, "name": LEVEL_ONE[code].name, "added_on": None})
-    for code, name in STANDARD_SUB_ACCOUNTS.items():
-        if root_of(code) in e.accounts:
-            insert(step.db, "accounts", {"book_id": book, "code": code, "name": name, "added_on": None})
+    subs = e.sub_accounts if e.sub_accounts is not None else {
+        code: name for code, name in STANDARD_SUB_ACCOUNTS.items() if root_of(code) in e.accounts}
+    for code, name in subs.items():
+        insert(step.db, "accounts", {"book_id": book, "code": code, "name": name, "added_on": None})
 
 
 def _key_at(step: Step, book: str, version: int) -> str | None:
