@@ -114,12 +114,6 @@ GRASSROOTS = frozenset((
     "101", "102", "131", "135", "141", "162", "163", "182", "211", "215", "301", "321", "322", "401", "402",
     "403", "405", "408", "501", "503", "504", "505", "507", "510",
 ))
-# 「县级以上工会会计科目名称和编号」 (45 accounts).
-COUNTY_AND_ABOVE = frozenset((
-    "101", "102", "111", "121", "131", "132", "135", "141", "151", "161", "162", "163", "171", "172", "181",
-    "182", "201", "211", "212", "215", "221", "301", "311", "321", "322", "331", "332", "341", "402", "403",
-    "404", "406", "407", "408", "411", "502", "503", "504", "505", "506", "507", "508", "509", "510", "521",
-))
 # The street union's own book: the grassroots chart plus 应收/应付下级经费 (it collects from small unions,
 # FND-03), 代管经费 (it holds the money of the unions whose books it keeps) and 专用基金 (funds set aside
 # for a purpose, such as the hardship fund).
@@ -197,13 +191,3 @@ STANDARD_SUB_ACCOUNTS: dict[str, str] = {
     "50802": "专项转移支付补助",
 }
 
-
-def standard_account(code: str) -> Account | None:
-    """The standard's own account with this code (level 1 or a numbered level 2), if any."""
-    if code in LEVEL_ONE:
-        return LEVEL_ONE[code]
-    name = STANDARD_SUB_ACCOUNTS.get(code)
-    if name is None:
-        return None
-    root = LEVEL_ONE[root_of(code)]
-    return Account(code, name, root.category, root.side)

@@ -28,11 +28,11 @@ ROSTER_KEEPERS = frozenset({"office"})
 # The accountant keeps the books: prepares and reviews vouchers, keeps the ledgers, closes months. The
 # cashier receives and pays and keeps the cash and bank journals, but never posts or reviews a ledger.
 BOOKKEEPERS = frozenset({"accountant"})
-# Who may read the books: the accountant, the cashier, the chair (一支笔) and vice-chair, and the fund
-# review committee (经审会, AUD-09).
 CASHIERS = frozenset({"cashier"})
 # Who may hand in a claim or an advance, or witness one (Q7: any staff user but the auditors).
 CLAIMANTS = frozenset({"admin", "chair", "vice_chair", "office", "accountant", "cashier", "secretariat"})
+# Who may read the books: the accountant, the cashier, the chair (一支笔) and vice-chair, and the fund
+# review committee (经审会, AUD-09).
 BOOK_READERS = frozenset({"accountant", "cashier", "chair", "vice_chair", "auditor", "admin"})
 
 COMMAND_ROLES: dict[str, frozenset[str]] = {

@@ -10,6 +10,7 @@ import atexit
 import json
 import os
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,7 @@ def _setup_web(app: Flask) -> None:
         amount=formatting.amount,
         capital=formatting.capital,
         voucher_label=formatting.voucher_label,
+        decimal=lambda value: Decimal(str(value)),
         day=formatting.day,
         moment=lambda value: formatting.moment(value, tz),
         role_label=formatting.role_label,

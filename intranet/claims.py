@@ -135,7 +135,9 @@ def _claim(claim_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         abort(404)
     row, items = found
     book = ledger.book(conn, row.book_id)
+    account_name = next((a.full_name for a in ledger.chart(conn, row.book_id) if a.code == row.account), "")
     return page("claims/detail.html", "claim", c=row, items=items, book=book, names=users.names(conn),
+                account_name=account_name,
                 categories=CATEGORIES, states=STATES, methods=METHODS, errors=errors or {}, notice=notice,
                 waiting=row in waiting_for([row]), today=backend().office.today(), form_key=new_form_key(),
                 advance=claims.advances(conn, backend().office.today(), advance_id=row.advance_id)

@@ -22,10 +22,7 @@ bp = Blueprint("dashboard", __name__)
 def _money_figures(conn: sqlite3.Connection, today: date) -> dict[str, object]:
     """What waits for the signed-in user in the books and claims, and the own book's cash against its ceiling."""
     own = next((b for b in ledger.books(conn) if b.union_id is None), None)
-    cash = None
-    if own is not None:
-        debit, credit = ledger.movements(conn, own.book_id, None, today).get("101", (0, 0))
-        cash = ledger.yuan(debit - credit)
+    cash = ledger.balance(conn, own.book_id, "101", today) if own is not None else None
     deduct = value_on(backend().office.settings(), "advance_salary_deduction_after", today)
     overdue = [a for a in claims.ageing(conn, today, lambda _day: None, int(deduct) if deduct else None)
                if a.days_overdue]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.numbers import format_decimal
 
+from aggregates.book import WORDS
 from aggregates.roles import ROLES
 from aggregates.settings import UNITS, Kind, Spec, Value
 
@@ -81,9 +82,6 @@ def _capital_group(group: int) -> str:
     return text
 
 
-_WORDS = {"receipt": "收", "payment": "付", "transfer": "转"}
-
-
 def voucher_label(key: str | None) -> str:
     """2026-03/payment/4 → 2026年03月 付字第4号."""
     if not key:
@@ -92,7 +90,7 @@ def voucher_label(key: str | None) -> str:
     if len(parts) != 3 or len(parts[0]) != 7:
         return key
     period, word, number = parts
-    return f"{period[:4]}年{period[5:]}月 {_WORDS.get(word, word)}字第{number}号"
+    return f"{period[:4]}年{period[5:]}月 {WORDS.get(word, word)}字第{number}号"
 
 
 def day(value: date | str | None) -> str:

@@ -182,8 +182,7 @@ def assets(book_id: UUID, errors: dict[str, str] | None = None, notice: str | No
     """The register on a date, and FIN-16: the fixed assets on it against the book's 固定资产."""
     on, today, problem = as_of()
     conn = views()
-    book_value = ledger.yuan(sum(d - c for d, c in (
-        v for code, v in ledger.movements(conn, str(book_id), None, on).items() if code.startswith("162"))))
+    book_value = ledger.balance(conn, str(book_id), "162", on)
     return page("oversight/assets.html", "assets", **book_context(
         book_id, rows=oversight.assets(conn, str(book_id), on), on=on, today=today, problem=problem,
         register_value=oversight.fixed_asset_total(conn, str(book_id), on), book_value=book_value,

@@ -21,7 +21,7 @@ from aggregates.enterprise import COVERAGE, OWNERSHIP
 from aggregates.member import GENDERS, RETAIN_CAUSES
 from aggregates.settings import SPECS
 from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS, STANDARDS
-from intranet.formatting import day, money, role_label, setting_value
+from intranet.formatting import day, money, role_label, setting_value, voucher_label
 from projections.audit_trail import Entry
 from projections.settings_history import typed_value
 
@@ -72,11 +72,10 @@ def _money(value: object) -> str:
 
 
 def _voucher(f: Facts, _n: Names) -> str:
-    words = {"receipt": "收", "payment": "付", "transfer": "转"}
     total = sum(Decimal(str(line["debit"])) for line in f["lines"])
-    label = f"{f['period']} {words.get(f['word'], f['word'])}字第{f['number']}号"
+    label = voucher_label(f"{f['period']}/{f['word']}/{f['number']}")
     if f.get("reverses"):
-        return _("编制红字冲销凭证 %(label)s，冲销 %(key)s", label=label, key=f["reverses"])
+        return _("编制红字冲销凭证 %(label)s，冲销 %(key)s", label=label, key=voucher_label(f["reverses"]))
     return _("记账凭证 %(label)s：%(summary)s，金额 %(amount)s", label=label, summary=f["summary"], amount=money(total))
 
 
@@ -84,7 +83,7 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Book", "Opened"): lambda f, _n: _("建立账套“%(name)s”，自%(p)s启用", name=f["name"], p=f["first_period"]),
     ("Book", "SubAccountAdded"): lambda f, _n: _("增设明细科目 %(code)s %(name)s", code=f["code"], name=f["name"]),
     ("Book", "VoucherPosted"): _voucher,
-    ("Book", "VoucherReviewed"): lambda f, _n: _("审核凭证 %(key)s", key=f["key"]),
+    ("Book", "VoucherReviewed"): lambda f, _n: _("审核凭证 %(key)s", key=voucher_label(f["key"])),
     ("Book", "MonthClosed"): lambda f, _n: _("%(p)s结账", p=f["period"]),
     ("Book", "CashCounted"): lambda f, _n: _("现金盘点：实存 %(c)s，账面 %(b)s", c=_money(f["counted"]),
                                              b=_money(f["book_balance"])),
@@ -94,7 +93,7 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("ExpenseClaim", "Approved"): lambda _f, _n: _("审批同意（一支笔）"),
     ("ExpenseClaim", "Rejected"): lambda _f, _n: _("退回报销单"),
     ("ExpenseClaim", "Paid"): lambda f, _n: _("付款（%(m)s），凭证 %(v)s", m=METHODS.get(f["method"], ""),
-                                               v=f["voucher"]),
+                                               v=voucher_label(f["voucher"])),
     ("PriorApproval", "Issued"): lambda f, _n: _("签发%(k)s %(n)s：%(p)s", k=PRIOR_KINDS.get(f["kind"], ""),
                                                 n=f["number"], p=f["purpose"]),
     ("PriorApproval", "Used"): lambda _f, _n: _("用于报销"),
@@ -121,7 +120,7 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
         "申请借款（四联单%(n)s），金额 %(a)s", n=f["form_no"], a=_money(f["amount"])),
     ("CashAdvance", "Approved"): lambda _f, _n: _("批准借款"),
     ("CashAdvance", "Rejected"): lambda _f, _n: _("不予批准借款"),
-    ("CashAdvance", "Paid"): lambda f, _n: _("借款付出，凭证 %(v)s", v=f["voucher"]),
+    ("CashAdvance", "Paid"): lambda f, _n: _("借款付出，凭证 %(v)s", v=voucher_label(f["voucher"])),
     ("CashAdvance", "Returned"): lambda f, _n: _("登记返回日期 %(d)s", d=day(f["returned_on"])),
     ("CashAdvance", "Repaid"): lambda f, _n: _("归还借款 %(a)s", a=_money(f["amount"])),
     ("Office", "Founded"): lambda f, _n: _("建立单位“%(name)s”（时区 %(tz)s）", name=f["name"], tz=f["timezone"]),

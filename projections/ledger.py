@@ -323,6 +323,13 @@ def movements(conn: sqlite3.Connection, book_id: str, start: date | None, end: d
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
+def balance(conn: sqlite3.Connection, book_id: str, code: str, day: date) -> Decimal:
+    """Debit-positive balance of an account with all its sub-accounts at the end of `day`."""
+    found = conn.execute("SELECT COALESCE(SUM(debit - credit), 0) FROM lines WHERE book_id = ? AND account LIKE ?"
+                         " AND voucher_date <= ?", [book_id, f"{code}%", day.isoformat()]).fetchone()[0]
+    return yuan(found)
+
+
 @dataclass(frozen=True)
 class TrialRow:
     """One account of the trial balance (科目余额表): opening, the period's debits and credits, closing."""

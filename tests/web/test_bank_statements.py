@@ -51,7 +51,7 @@ def test_a_statement_with_a_cheque_not_yet_cleared_reconciles(cashier: Session, 
     assert response.status_code == 302, response.text
     page = cashier.get(f"/books/{book_id}/bank?period=2026-03").text
     assert 'id="adjusted-bank">56,800.00<' in page and 'id="adjusted-book">56,800.00<' in page
-    assert "调节后余额相符" in page and "企业已记，银行未记" in page
+    assert "调节后余额相符" in page and "单位已记，银行未记" in page
 
 
 def test_a_gbk_file_with_income_and_expense_columns_is_imported(cashier: Session, book_id: UUID) -> None:
@@ -60,7 +60,7 @@ def test_a_gbk_file_with_income_and_expense_columns_is_imported(cashier: Session
     response = _record(cashier, book_id, file=csv.encode("gbk"), balance="56812.30")
     assert response.status_code == 302, response.text
     page = cashier.get(f"/books/{book_id}/bank?period=2026-03").text
-    assert "银行已记，企业未记" in page and "利息" in page and "调节后余额相符" in page
+    assert "银行已记，单位未记" in page and "利息" in page and "调节后余额相符" in page
 
 
 @pytest.mark.parametrize(("content", "message"), [

@@ -311,6 +311,14 @@ def _on_budget(state: str, valid: Callable[[], dict[str, Any]], year: int = 2026
     return build
 
 
+def _on_closed_half(w: World) -> Built:
+    """A book whose second half of 2025 is closed (a half-year is published once it is)."""
+    book_id = _book(w, "2025-07")
+    for month in range(7, 13):
+        w.office.close_month(w.office.system_context("test"), book_id, f"2025-{month:02d}")
+    return {"book_id": book_id}, {"year": "2025", "half": "2", "where": "公示栏"}
+
+
 def _on_asset(valid: Callable[[], dict[str, Any]]) -> Callable[[World], Built]:
     def build(w: World) -> Built:
         book_id = _book(w)
@@ -562,7 +570,7 @@ CASES: list[Case] = [
     Case("oversight.approve_budget", _on_budget("reviewed", lambda: {"stage": "budget", "meeting": "第1次常委会"}),
          ("year", "stage", "meeting", "line_501"), probe=("year", "stage"), accepts=TEXT_ONLY),
     Case("oversight.prepare_final", _on_budget("approved", dict, year=2025), ("year",), probe=("year",)),
-    Case("oversight.publish", _on_book(lambda _w: {"year": "2025", "half": "2", "where": "公示栏"}, "2025-07"),
+    Case("oversight.publish", _on_closed_half,
          ("year", "half", "where"), probe=("year", "half")),
     Case("oversight.register_asset", _on_book(lambda _w: {
         "kind": "fixed", "name": "书架", "quantity": "2", "unit_value": "780", "acquired_on": TODAY, "keeper": "刘洋",

@@ -215,7 +215,7 @@ def test_fin17_final_accounts_on_the_page_after_december_is_closed(
     prepared = sessions["accountant"].post(f"{url}/final", {"year": "2025"}, htmx=True).text
     assert "已编制决算" in prepared and "决算：待经审会审查" in prepared
     # The 决算 column: the year's figures with the closing voucher left out.
-    assert _cells(_row(prepared, "401 会费收入"))[-1] == "1000.00"
+    assert _cells(_row(prepared, "401 会费收入"))[-1] == "1,000.00"
     assert _cells(_row(prepared, "501 职工活动支出"))[-1] == "300.00"
     reviewed = sessions["auditor"].post(f"{url}/review", {"year": "2025", "stage": "final", "opinion": "决算属实"},
                                         htmx=True).text
@@ -241,7 +241,7 @@ def test_fin18_an_ended_half_year_is_published_and_its_figures_kept_as_published
     # Only the half-years that have ended since the book began: the second half of 2025.
     assert "2025年下半年" in page and "2026年上半年" not in page and "2025年上半年" not in page
     assert re.search(r'id="half-2025-2">[^<]*<span class="badge warn">未公布</span>', page)
-    assert "会费收入（收入）</td><td class=\"num\">1000.00" in page
+    assert "会费收入（收入）</td><td class=\"num\">1,000.00" in page
     assert "职工活动支出（支出）</td><td class=\"num\">300.00" in page
 
     published = sessions["accountant"].post(url, {"year": "2025", "half": "2", "where": "工会公示栏"}, htmx=True)
