@@ -191,7 +191,7 @@ class Book(OfficeAggregate):
                     days[day] = days.get(day, ZERO) + line.net
             key = voucher_key(self.period, self.word, self.number)
             aggregate.vouchers[key] = {"kind": self.kind, "period": self.period, "date": self.voucher_date.isoformat(),
-                                       "version": self.originator_version,
+                                       "version": self.originator_version, "preparer": self.actor,
                                        "reviewed": self.kind == "closing", "reversed": False}
             if self.reverses:
                 aggregate.vouchers[self.reverses]["reversed"] = True
@@ -368,13 +368,15 @@ class Book(OfficeAggregate):
                      book_balance=book_balance, ious=ious)
         return counted - book_balance
 
-    def review(self, ctx: Context, key: str) -> None:
-        """The accountant's review (审核) of a posted voucher."""
+    def review(self, ctx: Context, key: str, *, by_another: bool = False) -> None:
+        """The accountant's review (审核) of a posted voucher; `by_another`: never by the one who prepared it."""
         voucher = self.vouchers.get(key)
         if voucher is None:
             raise InvalidInput("凭证不存在", field="key")
         if voucher["reviewed"]:
             raise InvalidInput("该凭证已审核", field="key")
+        if by_another and voucher["preparer"] == ctx.actor:
+            raise InvalidInput("制单人不能审核自己编制的凭证，请由另一名会计审核", field="key")
         self._record(self.VoucherReviewed, ctx, key=key)
 
     def reversal_of(self, key: str, on: date, posted: list[Line]) -> list[Line]:

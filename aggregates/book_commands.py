@@ -15,7 +15,7 @@ from aggregates.chart import BANK, CASH, GRASSROOTS, STREET_UNION, root_of
 from aggregates.enterprise import checked_money, checked_text
 from aggregates.envelope import Context
 from aggregates.errors import InvalidInput
-from aggregates.settings import require
+from aggregates.settings import require, value_on
 from aggregates.union import Union
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ class BookCommands:
         """The accountant's review (审核) of a voucher."""
         self._authorise(ctx, "review_voucher")
         book = self.book(book_id)
-        book.review(ctx, key)
+        book.review(ctx, key, by_another=value_on(self.settings(), "voucher_review", ctx.occurred_on) == "another")
         self._save(book)
 
     def reverse_voucher(self: UnionOffice, ctx: Context, book_id: UUID, key: str, *, on: date, reason: str) -> str:

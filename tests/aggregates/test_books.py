@@ -887,3 +887,17 @@ def test_a_reversal_is_reviewed_before_its_month_closes(office: UnionOffice, clo
     review_all(office, book_id)
     # The original and its reversal cancel: nothing to carry into the surplus.
     assert office.close_month(accountant(office), book_id, "2026-03") is None
+
+
+def test_fin16_with_the_setting_a_voucher_is_reviewed_by_an_accountant_other_than_its_preparer(office: UnionOffice):
+    """《会计基础工作规范》: 审核 by someone other than the preparer, once the office has two accountants and says
+    so; by default a one-accountant office reviews its own vouchers."""
+    book_id = open_own(office, "2026-03")
+    own = fund_bank(office, book_id, "100")
+    office.review_voucher(accountant(office), book_id, own)  # the default: anyone may
+    office.set_setting(office.context("chair", "chair"), "voucher_review", "another", TODAY, "两名会计，互相审核")
+    second = fund_bank(office, book_id, "50")
+    with refused(office, match="制单人不能审核自己编制的凭证"):
+        office.review_voucher(accountant(office), book_id, second)
+    office.review_voucher(as_role(office, "accountant", "会计乙"), book_id, second)
+    assert office.book(book_id).vouchers[second]["reviewed"] is True
