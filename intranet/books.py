@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from aggregates.bank_statement import read_statement_csv
-from aggregates.book import KINDS, WORDS, ZERO, period_end, period_of
+from aggregates.book import KINDS, WORDS, ZERO, checked_period, next_period, period_end, period_of
 from aggregates.chart import CASH, CATEGORIES, LEVEL_ONE, SIDES
 from aggregates.errors import DomainError, InvalidInput
 from aggregates.roles import BOOKKEEPERS
@@ -132,11 +132,22 @@ def create() -> str | Response:
 @bp.get("/books/<uuid:book_id>")
 def detail(book_id: UUID) -> str:
     """A book's month: its vouchers, those waiting for review, and the closing state."""
-    on, today, problem = _on()
-    period = request.args.get("period") or period_of(on)
-    if not (len(period) == 7 and period[4] == "-" and whole(period[:4]) and whole(period[5:])):
-        period, problem = period_of(today), _("会计期间格式应为 年-月，如 2026-03")
-    return _month(book_id, period, problem)
+    on, _today, problem = _on()
+    period, bad = _period(request.args.get("period"), on)
+    return _month(book_id, period, bad or problem)
+
+
+def _period(text: str | None, default: date) -> tuple[str, str | None]:
+    """The accounting period asked for (YYYY-MM), or `default`'s with the reason when it is not one."""
+    if not text:
+        return period_of(default), None
+    try:
+        period = checked_period(text)
+    except InvalidInput as error:
+        return period_of(default), _(error.template)
+    if period < period_of(EARLIEST):
+        return period_of(default), _("日期超出范围")
+    return period, None
 
 
 def _month(book_id: UUID, period: str, problem: str | None = None, errors: dict[str, str] | None = None,
@@ -149,21 +160,11 @@ def _month(book_id: UUID, period: str, problem: str | None = None, errors: dict[
         book_id, period=period, today=today, problem=problem, vouchers=ledger.vouchers(conn, str(book_id), period),
         waiting=ledger.vouchers(conn, str(book_id), waiting=True), closed=closed, names=users.names(conn),
         next_to_close=next_to_close, closable=period_end(next_to_close) < today, errors=errors or {},
-        notice=notice, period_end=min(_month_end(period), today).isoformat()))
-
-
-def _month_end(period: str) -> date:
-    try:
-        return period_end(period)
-    except ValueError:
-        return backend().office.today()
+        notice=notice, period_end=min(period_end(period), today).isoformat()))
 
 
 def _next_to_close(book_id: UUID, closed: list[str]) -> str:
-    if closed:
-        year, month = int(closed[-1][:4]), int(closed[-1][5:])
-        return f"{year + month // 12:04d}-{month % 12 + 1:02d}"
-    return _book(book_id).first_period
+    return next_period(closed[-1]) if closed else _book(book_id).first_period
 
 
 # -- the chart -------------------------------------------------------------------------------------
@@ -429,11 +430,7 @@ def count_cash(book_id: UUID) -> str | Response:
 def bank(book_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
     """银行存款余额调节表 of a month: the statement against the bank journal, unmatched items both ways."""
     today = backend().office.today()
-    period = request.values.get("period") or period_of(today)
-    problem = None
-    if not (len(period) == 7 and period[4] == "-" and whole(period[:4]) and whole(period[5:])
-            and 1 <= int(period[5:]) <= 12 and int(period[:4]) >= EARLIEST.year):
-        period, problem = period_of(today), _("会计期间格式应为 年-月，如 2026-03")
+    period, problem = _period(request.values.get("period"), today)
     return page("books/bank.html", "bank", **book_context(
         book_id, r=ledger.reconciliation(views(), str(book_id), period), period=period, today=today,
         problem=problem, errors=errors or {}, notice=notice,

@@ -43,17 +43,18 @@ def _me() -> str:
 
 
 def waiting_for(rows: list[claims.ClaimRow]) -> list[claims.ClaimRow]:
-    """The claims waiting for the signed-in user: to witness, to approve, or to pay."""
+    """The claims waiting for the signed-in user: to witness, to approve, or to pay. A claim is the chair's own
+    when its handler's account holds the chair role, whatever role they acted under (as the command decides)."""
     roles, me = set(current_user.roles), _me()
-    waiting = []
-    for c in rows:
-        if (c.state == "submitted" and c.handler != me and roles - {"auditor", "member"}) or (
-                c.state == "certified" and me not in (c.handler, c.witness) and (
-                    ("chair" in roles and c.handler_role != "chair")
-                    or ("vice_chair" in roles and c.handler_role == "chair"))) or (
-                c.state == "approved" and roles & CASHIERS):
-            waiting.append(c)
-    return waiting
+    chairs = {str(u.user_id) for u in users.everyone(views()) if "chair" in u.roles}
+
+    def chairs_own(c: claims.ClaimRow) -> bool:
+        return c.handler in chairs or c.handler_role == "chair"
+    return [c for c in rows
+            if (c.state == "submitted" and c.handler != me and roles - {"auditor", "member"})
+            or (c.state == "certified" and me not in (c.handler, c.witness)
+                and (("chair" in roles and not chairs_own(c)) or ("vice_chair" in roles and chairs_own(c))))
+            or (c.state == "approved" and roles & CASHIERS)]
 
 
 @bp.get("/claims")

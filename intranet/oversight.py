@@ -69,7 +69,7 @@ def budget(book_id: UUID, errors: dict[str, str] | None = None, notice: str | No
     return page("oversight/budget.html", "budget", **book_context(
         book_id, year=year, row=row, lines=oversight.execution(conn, str(book_id), year, until), until=until,
         planned=json.loads(row["lines"]) if row else {}, actual=json.loads(row["actual"]) if row and row["actual"]
-        else {}, accounts=accounts, states=STATES, errors=errors or {}, notice=notice, roles=set(current_user.roles),
+        else {}, accounts=accounts, states=STATES, errors=errors or {}, notice=notice,
         income=INCOME, category_of=lambda code: LEVEL_ONE[code].category, typed=_typed() if errors else {}))
 
 

@@ -11,7 +11,6 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from uuid import UUID
 
 from aggregates.bank_statement import BankStatement
 from aggregates.book import KINDS, WORDS, Book, Line
@@ -20,7 +19,7 @@ from projections.engine import Projection, Step, insert
 
 projection = Projection(
     name="ledger",
-    schema_version=3,
+    schema_version=4,
     tables=[
         """CREATE TABLE books (
             book_id TEXT PRIMARY KEY, name TEXT NOT NULL, union_id TEXT, edition TEXT NOT NULL,
@@ -43,7 +42,8 @@ projection = Projection(
         "CREATE INDEX lines_by_account ON lines (book_id, account, voucher_date)",
         """CREATE TABLE bank_statements (
             book_id TEXT NOT NULL, period TEXT NOT NULL, closing_balance INTEGER NOT NULL, recorded_on TEXT NOT NULL,
-            recorded_by TEXT NOT NULL, file_sha256 TEXT, PRIMARY KEY (book_id, period))""",
+            recorded_by TEXT NOT NULL, file_sha256 TEXT, stream_id TEXT NOT NULL UNIQUE,
+            PRIMARY KEY (book_id, period))""",
         """CREATE TABLE bank_lines (
             book_id TEXT NOT NULL, period TEXT NOT NULL, line_no INTEGER NOT NULL, day TEXT NOT NULL,
             description TEXT NOT NULL, amount INTEGER NOT NULL, ref TEXT NOT NULL,
@@ -136,23 +136,17 @@ def _statement(step: Step, e: BankStatement.Recorded | BankStatement.Replaced) -
     if isinstance(e, BankStatement.Recorded):
         book, period = str(e.book_id), e.period
     else:
-        book, period = _statement_of(step, e.originator_id)
+        book, period = step.db.execute("SELECT book_id, period FROM bank_statements WHERE stream_id = ?",
+                                       [str(e.originator_id)]).fetchone()
     step.db.execute("DELETE FROM bank_statements WHERE book_id = ? AND period = ?", [book, period])
     step.db.execute("DELETE FROM bank_lines WHERE book_id = ? AND period = ?", [book, period])
     insert(step.db, "bank_statements", {"book_id": book, "period": period, "closing_balance": fen(e.closing_balance),
                                         "recorded_on": e.occurred_on.isoformat(), "recorded_by": e.actor,
-                                        "file_sha256": e.file_sha256})
+                                        "file_sha256": e.file_sha256, "stream_id": str(e.originator_id)})
     for n, line in enumerate(e.lines, 1):
         insert(step.db, "bank_lines", {"book_id": book, "period": period, "line_no": n, "day": line["day"].isoformat(),
                                        "description": line["description"], "amount": fen(Decimal(line["amount"])),
                                        "ref": line["ref"]})
-
-
-def _statement_of(step: Step, stream_id: object) -> tuple[str, str]:
-    for book, period in step.db.execute("SELECT book_id, period FROM bank_statements").fetchall():
-        if BankStatement.id_for(UUID(book), period) == stream_id:
-            return book, period
-    raise LookupError(stream_id)
 
 
 # -- books and the chart ---------------------------------------------------------------------------

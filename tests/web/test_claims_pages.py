@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from intranet.backend import Backend
-from tests.conftest import Clock, Session, login
+from tests.conftest import PASSWORD, Clock, Session, login
 
 PDF = b"%PDF-1.4\n% a scanned invoice\n"
 
@@ -201,3 +201,18 @@ def test_the_dashboard_shows_each_user_what_waits_for_them_and_the_cash_on_hand(
     assert card("accountant", "待审核凭证") == "1"  # the balances brought forward
     page = sessions["cashier"].get("/").text
     assert "¥3,000.00" in page and "超限额" in page
+
+
+def test_fin01_a_chair_who_also_administers_finds_their_claim_waiting_for_the_vice_chair(
+        app: Flask, sessions: dict[str, Session], backend: Backend, book_id: UUID) -> None:
+    """Q7: the chair's own claim goes to the entrusted vice-chair even when the chair acted under another role."""
+    office = backend.office
+    office.set_setting(office.context("chair", "chair"), "chair_claims_approver", "vicechair", date(2026, 3, 8), "委托")
+    zhang = office.register_user(office.system_context("test"), "zhang", "张主席", ["admin", "chair"])
+    backend.credentials.set_password(zhang, PASSWORD)
+    backend.read_models.catch_up()
+    url = _claim_url(_submit(login(app.test_client(), "zhang"), book_id, purpose="主席出差报销"))
+    sessions["accountant"].post(f"{url}/certify", htmx=True)
+    assert "主席出差报销" in sessions["vicechair"].get("/claims").text.split('id="todo"')[1].split("</div>")[0]
+    assert "主席出差报销" not in sessions["chair"].get("/claims").text.split('id="todo"')[1].split("</div>")[0]
+    assert "已审批" in sessions["vicechair"].post(f"{url}/approve", htmx=True).text
