@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from intranet.web import backend, page, views, wants_fragment
-from projections import users
+from aggregates.errors import InvalidInput
+from aggregates.user_account import UserAccount
+from intranet.web import backend, page, wants_fragment
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -39,11 +40,18 @@ class SignedIn(UserMixin):
 
 @login_manager.user_loader
 def _load(token: str) -> SignedIn | None:
+    """The session's user, as the log has them now (never as a read-model row says): a forged row in the
+    read models neither keeps a stopped account signed in nor lends anyone a role."""
     user_id = backend().credentials.session_user(token)
-    user = users.by_id(views(), user_id) if user_id else None
-    if user is None or not user.active:
+    account = backend().office.account_or_none(user_id) if user_id else None
+    if account is None or not account.active:
         return None
-    return SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id)
+    return _signed_in(token, account)
+
+
+def _signed_in(token: str, account: UserAccount) -> SignedIn:
+    return SignedIn(token, account.id, account.username, account.display_name, tuple(account.roles),
+                    account.member_id)
 
 
 @login_manager.unauthorized_handler
@@ -60,6 +68,14 @@ def setup(app: Flask) -> None:
     """Wire flask-login into the app."""
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
+
+
+def _account_named(username: str) -> UserAccount | None:
+    """The account a login names, from the write side (a username that is not one is simply unknown)."""
+    try:
+        return backend().office.account_or_none(UserAccount.id_for(username)) if username else None
+    except InvalidInput:
+        return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -84,15 +100,15 @@ def login_submit() -> str | Response:
     """Check the username and password; open a session."""
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
-    user = users.by_username(views(), username) if username else None
-    ok = backend().credentials.check_password(user.user_id if user else None, password)
+    user = _account_named(username)
+    ok = backend().credentials.check_password(user.id if user else None, password)
     if not (ok and user and user.active):
         error = _("用户名或密码错误") if not (ok and user) else _("该账号已停用，请联系管理员")
         return page("auth/login.html", "login_form", next=request.form.get("next", ""),
                     error=error, username=username)
     session.clear()
-    token = backend().credentials.open_session(user.user_id)
-    login_user(SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id))
+    token = backend().credentials.open_session(user.id)
+    login_user(_signed_in(token, user))
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -31,7 +31,7 @@ Row = tuple[str, str, str]  # (account, debit, credit) as typed
 
 def accountant(office: UnionOffice):
     """The accountant (会计) acting today (a fresh context, so it follows the clock)."""
-    return as_role(office, "accountant", "会计甲")
+    return as_role(office, "accountant")
 
 
 def open_own(office: UnionOffice, first_period: str = "2026-03") -> UUID:

@@ -16,7 +16,7 @@ import pytest
 
 from aggregates.application import UnionOffice
 from aggregates.chain import Anchor, link_hash, sqlite_head, verify_sqlite
-from tests.conftest import system
+from tests.conftest import acting, system
 
 # Enough writes per process that two deferred transactions reliably collide: with a plain
 # BEGIN instead of BEGIN IMMEDIATE, 300 each failed with "database is locked" in 12 of 12 runs.
@@ -33,7 +33,7 @@ def _populate(office: UnionOffice) -> Path:
     The log then holds 8 events: 1 office + 1 admin, 4 settings, 2 users.
     """
     for limit in ("5000", "6000", "7000", "8000"):
-        office.set_setting(system(office), "cash_on_hand_limit", limit, office.today(), "理由")
+        office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", limit, office.today(), "理由")
     office.register_user(system(office), "wang", "王芳", ["accountant"])
     office.register_user(system(office), "li", "李娜", ["cashier"])
     office.close()

@@ -13,7 +13,7 @@ from uuid import UUID
 from aggregates.application import UnionOffice
 from aggregates.chain import sqlite_head
 from aggregates.settings import Settings
-from tests.conftest import system
+from tests.conftest import acting, system
 
 INTRANET = Path(sys.executable).with_name("intranet")
 HEAD = re.compile(r"链头 (\d+):([0-9a-f]{64})")
@@ -30,7 +30,7 @@ def _verify(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def _settle(office: UnionOffice, limits: tuple[str, ...] = ("5000", "6000", "7000")) -> Path:
     """Set a few settings, close the office; returns the data dir."""
     for limit in limits:
-        office.set_setting(system(office), "cash_on_hand_limit", limit, office.today(), "理由")
+        office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", limit, office.today(), "理由")
     office.close()
     return office.data_dir
 
@@ -99,7 +99,7 @@ def test_a_malformed_anchor_is_a_usage_error(office: UnionOffice) -> None:
 
 def _take_settings_snapshot(office: UnionOffice) -> Path:
     for limit in ("5000", "6000", "7000"):
-        office.set_setting(system(office), "cash_on_hand_limit", limit, office.today(), "理由")
+        office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", limit, office.today(), "理由")
     office.take_snapshot(Settings.ID)
     office.close()
     return office.data_dir
@@ -140,7 +140,7 @@ def _erase_keeping_a_copy_of_the_key(office: UnionOffice) -> tuple[UUID, tuple]:
         ).fetchone()
     keys.close()
     assert row is not None
-    office.erase_user_personal_data(system(office), user_id, "本人申请删除")
+    office.erase_user_personal_data(acting(office, "erase_user_personal_data"), user_id, "本人申请删除")
     office.close()
     return user_id, row
 

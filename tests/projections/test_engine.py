@@ -13,7 +13,7 @@ import pytest
 from aggregates.application import UnionOffice
 from projections import ALL
 from projections.engine import POINTER, ReadModels, dump
-from tests.conftest import system
+from tests.conftest import acting, system
 
 TODAY = date(2026, 3, 8)
 
@@ -21,7 +21,7 @@ TODAY = date(2026, 3, 8)
 def _some_history(office: UnionOffice, n: int = 5) -> None:
     for i in range(n):
         office.register_user(system(office), f"user{i:03d}", f"用户{i}", ["office"], phone=f"1380013{i:04d}")
-    office.set_setting(system(office), "cash_on_hand_limit", "5000", TODAY, "银行核定")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY, "银行核定")
 
 
 def _rows(models: ReadModels) -> dict:

@@ -9,7 +9,7 @@ from aggregates.application import UnionOffice
 from aggregates.settings import CATALOGUE, value_on
 from projections import audit_trail, settings_history, users
 from projections.engine import ReadModels
-from tests.conftest import Clock, as_role, system
+from tests.conftest import Clock, acting, as_role, system
 
 TODAY = date(2026, 3, 8)
 
@@ -59,7 +59,7 @@ def test_the_audit_trail_filters_by_stream_and_business_date(office: UnionOffice
                                                              clock: Clock):
     user_id = office.register_user(system(office), "wang", "王芳", ["accountant"])
     clock.advance(days=3)
-    office.change_user_roles(system(office), user_id, ["cashier"])
+    office.change_user_roles(acting(office, "change_user_roles"), user_id, ["cashier"])
     read_models.catch_up()
     with read_models.reading() as conn:
         history = audit_trail.stream(conn, str(user_id))
@@ -70,8 +70,8 @@ def test_the_audit_trail_filters_by_stream_and_business_date(office: UnionOffice
 
 def test_the_users_view_follows_the_account(office: UnionOffice, read_models: ReadModels):
     user_id = office.register_user(system(office), "wang", "王芳", ["accountant"], phone="13800138000")
-    office.deactivate_user(system(office), user_id, "调离")
-    office.erase_user_personal_data(system(office), user_id, "本人申请")
+    office.deactivate_user(acting(office, "deactivate_user"), user_id, "调离")
+    office.erase_user_personal_data(acting(office, "erase_user_personal_data"), user_id, "本人申请")
     read_models.catch_up()
     with read_models.reading() as conn:
         account = users.by_username(conn, "WANG")

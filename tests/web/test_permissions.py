@@ -24,7 +24,7 @@ from aggregates.roles import COMMAND_ROLES, ROLES
 from intranet.backend import Backend
 from intranet.permissions import PUBLIC, ROUTES
 from tests import roster_helpers as helpers
-from tests.conftest import PASSWORD, Session, csrf_from, login, system, username_of
+from tests.conftest import PASSWORD, Session, acting, csrf_from, login, system, username_of
 
 ANONYMOUS = "anonymous"
 MEMBER_USERNAME = "member1"
@@ -176,11 +176,11 @@ def _member(office: UnionOffice, status: str = "active") -> UUID:
     union_id = helpers.union(office, [helpers.enterprise(office)])
     member_id = helpers.member(office, union_id)
     if status == "in_transit":
-        office.transfer_member_out(system(office), member_id, "JZ-001", to_union_id=helpers.union(office))
+        office.transfer_member_out(acting(office, "transfer_member_out"), member_id, "JZ-001", to_union_id=helpers.union(office))
     elif status == "retained":
-        office.retain_membership(system(office), member_id, "retirement")
+        office.retain_membership(acting(office, "retain_membership"), member_id, "retirement")
     elif status == "withdrawn":
-        office.withdraw_member(system(office), member_id, card_returned=True, reason="本人申请")
+        office.withdraw_member(acting(office, "withdraw_member"), member_id, card_returned=True, reason="本人申请")
     return member_id
 
 
@@ -252,17 +252,17 @@ def _target(office: UnionOffice) -> UUID:
 
 def _stopped(office: UnionOffice) -> UUID:
     user_id = office.register_user(system(office), "stopped", "已停用者", ["office"])
-    office.deactivate_user(system(office), user_id, "离职")
+    office.deactivate_user(acting(office, "deactivate_user"), user_id, "离职")
     return user_id
 
 
 def _own_book(office: UnionOffice) -> UUID:
-    return office.open_book(system(office), name="街道工会本级", union_id=None, first_period="2026-01")
+    return office.open_book(acting(office, "open_book"), name="街道工会本级", union_id=None, first_period="2026-01")
 
 
 def _posted(office: UnionOffice) -> tuple[UUID, str]:
     book = _own_book(office)
-    key = office.post_voucher(system(office), book, voucher_date=date(2026, 3, 2), summary="收会费",
+    key = office.post_voucher(acting(office, "post_voucher"), book, voucher_date=date(2026, 3, 2), summary="收会费",
                               lines=[{"account": "101", "debit": "10"}, {"account": "401", "credit": "10"}],
                               attachments=1)
     return book, key
@@ -311,28 +311,28 @@ _ADVANCE = {"form_no": "JK-1", "purpose": "business_trip", "amount": "100", "exp
 
 
 def _budget(office: UnionOffice, state: str = "drafted") -> UUID:
-    budget = office.draft_budget(system(office), _own_book(office), 2026, {"501": "1000"})
+    budget = office.draft_budget(acting(office, "draft_budget"), _own_book(office), 2026, {"501": "1000"})
     if state in ("reviewed", "approved"):
-        office.review_budget(system(office), budget, "同意")
+        office.review_budget(acting(office, "review_budget"), budget, "同意")
     if state == "approved":
-        office.approve_budget(system(office), budget, "2026年第1次常委会")
+        office.approve_budget(acting(office, "approve_budget"), budget, "2026年第1次常委会")
     return budget
 
 
 def _asset(office: UnionOffice) -> UUID:
-    return office.register_asset(system(office), _own_book(office), kind="supplies", name="打印纸", quantity=10,
+    return office.register_asset(acting(office, "register_asset"), _own_book(office), kind="supplies", name="打印纸", quantity=10,
                                  unit_value="30", acquired_on=date(2026, 3, 8), keeper="刘洋")
 
 
 def _funded_book(office: UnionOffice) -> UUID:
     book = _own_book(office)
-    office.post_voucher(system(office), book, voucher_date=date(2026, 3, 1), summary="期初", attachments=0,
+    office.post_voucher(acting(office, "post_voucher"), book, voucher_date=date(2026, 3, 1), summary="期初", attachments=0,
                         lines=[{"account": "102", "debit": "1000"}, {"account": "32205", "credit": "1000"}])
     return book
 
 
 def _claim(office: UnionOffice, state: str = "submitted") -> UUID:
-    claim = office.submit_claim(system(office), _funded_book(office), **_CLAIM)
+    claim = office.submit_claim(acting(office, "submit_claim"), _funded_book(office), **_CLAIM)
     if state in ("certified", "approved"):
         office.certify_claim(office.system_context("witness"), claim)
     if state == "approved":
@@ -341,11 +341,11 @@ def _claim(office: UnionOffice, state: str = "submitted") -> UUID:
 
 
 def _advance(office: UnionOffice, state: str = "requested") -> UUID:
-    advance = office.request_advance(system(office), _funded_book(office), **_ADVANCE)
+    advance = office.request_advance(acting(office, "request_advance"), _funded_book(office), **_ADVANCE)
     if state in ("approved", "paid"):
         office.decide_advance(office.system_context("approver"), advance, approve=True)
     if state == "paid":
-        office.pay_advance(system(office), advance, method="bank", paid_on=date(2026, 3, 8))
+        office.pay_advance(acting(office, "pay_advance"), advance, method="bank", paid_on=date(2026, 3, 8))
     return advance
 
 
