@@ -214,7 +214,7 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
             raise AlreadyExists("用户名“%(name)s”已被使用", name=username.strip().lower())
         sealed = self.keys.seal(user_id, checked_phone(phone)) if phone else None
         user = UserAccount.register(ctx, username, display_name, roles, member_id=member_id, phone=sealed,
-                                    relaxed=self._relaxed_separation(ctx.occurred_on))
+                                    relaxed=self.relaxed_separation(ctx.occurred_on))
         self._save(user, *self._form_claim(ctx, form_key, user_id))
         return user_id
 
@@ -224,7 +224,7 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
         """Give a user exactly these roles."""
         self._authorise(ctx, "change_user_roles")
         user = self._load(user_id, UserAccount, seen_version)
-        user.change_roles(ctx, roles, relaxed=self._relaxed_separation(ctx.occurred_on))
+        user.change_roles(ctx, roles, relaxed=self.relaxed_separation(ctx.occurred_on))
         self._save(user)
 
     def deactivate_user(
@@ -278,7 +278,7 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
         self._save(user)
         self.keys.erase(user_id)
 
-    def _relaxed_separation(self, day: date) -> frozenset[str]:
+    def relaxed_separation(self, day: date) -> frozenset[str]:
         """The settings by which the office relaxed a line of the separation matrix, in force on `day`."""
         relaxable = {line.relaxed_by for line in SEPARATION if line.relaxed_by}
         return frozenset(key for key in relaxable if value_on(self.settings(), key, day) == "listed")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from aggregates.errors import DomainError, InvalidInput
-from aggregates.roles import ROLES
+from aggregates.roles import ROLES, SEPARATION
 from intranet.credentials import password_problem
 from intranet.summaries import summariser
 from intranet.web import (
@@ -33,7 +33,10 @@ bp = Blueprint("users", __name__)
 @bp.get("/users")
 def index() -> str:
     """All accounts."""
-    return page("users/index.html", accounts=users.everyone(views()), roles=ROLES)
+    office = backend().office
+    relaxed = office.relaxed_separation(office.today())
+    return page("users/index.html", accounts=users.everyone(views()), roles=ROLES, separation=SEPARATION,
+                relaxed=relaxed)
 
 
 @bp.get("/users/new")
