@@ -32,6 +32,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "auth.logout": SIGNED_IN,
     "dashboard.index": SIGNED_IN,
     "audit.index": ALL_STAFF,
+    "audit.admin_duties_list": frozenset({"auditor", "chair", "admin"}),
     "settings.index": ALL_STAFF,
     "settings.detail": ALL_STAFF,
     "settings.update": SETTERS,

@@ -90,3 +90,17 @@ def test_an_admin_cannot_give_themself_a_role_on_the_page(app: Flask, backend: B
                       htmx=True).text
     assert "不能修改自己的角色" in page
     assert backend.office.user(admin_id).roles == ["admin"]
+
+
+def test_what_an_admin_does_under_a_business_role_is_listed_for_the_fund_review_committee(
+        app: Flask, backend: Backend) -> None:
+    """Where the office relaxed the admin line, the admin's own accounting work shows on the committee's list."""
+    office = backend.office
+    office.set_setting(as_role(office, "chair"), "admin_holds_duties", "listed", office.today(), "只有两名工作人员")
+    solo = office.register_user(as_role(office, "admin"), "soloadmin", "赵一", ["admin", "accountant"])
+    book = office.open_book(office.context(str(solo), "accountant"), name="本级账套", union_id=None,
+                            first_period="2026-03")
+    office.add_sub_account(as_role(office, "accountant"), book, "50404", "01", "慰问金")
+    backend.read_models.catch_up()
+    listed = login(app.test_client(), "auditor").get("/audit/admin-duties").text
+    assert "赵一" in listed and "共 1 条" in listed and "本单位现已放宽" in listed
