@@ -84,7 +84,8 @@ def test_org01_founding_an_enterprise_union_over_a_unit_under_25_is_refused_and_
 
 
 def test_org01_a_unit_with_no_reported_headcount_cannot_stand_alone(office: UnionOffice):
-    unit = office.register_enterprise(acting(office, "register_enterprise"), name="未报人数公司", credit_code=credit_code(),
+    unit = office.register_enterprise(acting(office, "register_enterprise"), name="未报人数公司",
+                                      credit_code=credit_code(),
                                       ownership="private")
     own = union(office)
     with refused(office, match="未登记"):
@@ -732,7 +733,8 @@ def test_org08_a_union_is_assessed_against_six_haves_and_a_later_assessment_corr
         office: UnionOffice):
     """ORG-08: yearly 六有 assessments; a second one for the same year names the first as corrected."""
     union_id = union(office)
-    office.assess_union_compliance(acting(office, "assess_union_compliance"), union_id, 2026, "six_haves", ["premises", "rules"])
+    office.assess_union_compliance(acting(office, "assess_union_compliance"), union_id, 2026, "six_haves",
+                                   ["premises", "rules"])
     office.assess_union_compliance(acting(office, "assess_union_compliance"), union_id, 2026, "six_haves",
                                    ["premises", "elected_chair", "organs", "activities", "rules", "performance"])
     events = office.events.get(union_id)
@@ -792,9 +794,12 @@ def test_org10_bad_group_steps_are_refused(office: UnionOffice, case: str):
     office.form_union_group(acting(office, "form_union_group"), union_id, "第一小组")
     before = office.recorder.max_notification_id()
     steps = {
-        "no such group": lambda: office.elect_group_leader(acting(office, "elect_group_leader"), union_id, "第九小组", leader, electors=5),
-        "no electors": lambda: office.elect_group_leader(acting(office, "elect_group_leader"), union_id, "第一小组", leader, electors=0),
-        "filed before a leader": lambda: office.file_group_leader(acting(office, "file_group_leader"), union_id, "第一小组",
+        "no such group": lambda: office.elect_group_leader(acting(office, "elect_group_leader"), union_id, "第九小组",
+                                                           leader, electors=5),
+        "no electors": lambda: office.elect_group_leader(acting(office, "elect_group_leader"), union_id, "第一小组",
+                                                         leader, electors=0),
+        "filed before a leader": lambda: office.file_group_leader(acting(office, "file_group_leader"), union_id,
+                                                                  "第一小组",
                                                                   date(2026, 3, 8)),
         "group twice": lambda: office.form_union_group(acting(office, "form_union_group"), union_id, "第一小组"),
     }
@@ -805,9 +810,11 @@ def test_org10_bad_group_steps_are_refused(office: UnionOffice, case: str):
 
 def test_org11_a_grid_cell_is_set_up_and_later_reassigned_under_the_same_id(office: UnionOffice):
     """ORG-11: 网格长、网格员、职责 (定格、定人、定责)."""
-    first = office.assign_grid_cell(acting(office, "assign_grid_cell"), community="新华社区", name="第1网格", leader="王强",
+    first = office.assign_grid_cell(acting(office, "assign_grid_cell"), community="新华社区", name="第1网格",
+                                    leader="王强",
                                     workers=["李丽", "赵敏"], duties="走访企业")
-    second = office.assign_grid_cell(acting(office, "assign_grid_cell"), community="新华社区", name="第1网格", leader="孙磊",
+    second = office.assign_grid_cell(acting(office, "assign_grid_cell"), community="新华社区", name="第1网格",
+                                     leader="孙磊",
                                      workers=["李丽"], duties="走访企业")
     cell = office.repository.get(first)
     assert first == second
@@ -820,7 +827,8 @@ def test_org11_a_grid_cell_needs_a_leader_workers_and_duties(office: UnionOffice
                                                              duties: str):
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.assign_grid_cell(acting(office, "assign_grid_cell"), community="新华社区", name="第1网格", leader=leader, workers=workers,
+        office.assign_grid_cell(acting(office, "assign_grid_cell"), community="新华社区", name="第1网格", leader=leader,
+                                workers=workers,
                                 duties=duties)
     assert office.recorder.max_notification_id() == before
 
@@ -889,7 +897,8 @@ def test_a_union_transferred_out_takes_its_members_with_it(office: UnionOffice):
     staying_elsewhere = member(office, other, name="他会会员")
     active, retired = member(office, home, name="在会会员"), member(office, home, name="退休会员")
     office.retain_membership(acting(office, "retain_membership"), retired, "retirement")
-    office.transfer_union_away(acting(office, "transfer_union_away"), home, "沈河区总工会", "划转管理", [active, retired])
+    office.transfer_union_away(acting(office, "transfer_union_away"), home, "沈河区总工会", "划转管理",
+                               [active, retired])
     assert office.repository.get(active).status == "transferred_away"
     assert office.repository.get(retired).status == "transferred_away"
     assert office.repository.get(staying_elsewhere).status == "active"
@@ -905,7 +914,8 @@ def test_a_union_transfer_with_a_stale_member_list_records_nothing(office: Union
     office.transfer_member_out(acting(office, "transfer_member_out"), moved_meanwhile, "JZ-77", to_union_id=other)
     before = office.recorder.max_notification_id()
     with pytest.raises(DomainError):
-        office.transfer_union_away(acting(office, "transfer_union_away"), home, "沈河区总工会", "划转管理", [moved_meanwhile])
+        office.transfer_union_away(acting(office, "transfer_union_away"), home, "沈河区总工会", "划转管理",
+                                   [moved_meanwhile])
     assert office.recorder.max_notification_id() == before
 
 
@@ -928,7 +938,8 @@ def test_a_union_with_members_still_in_it_is_not_dissolved(office: UnionOffice):
 def test_org06_a_bad_quota_is_refused(office: UnionOffice, year: int, unions: int, members: int, reason: str):
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.set_community_quota(acting(office, "set_community_quota"), year=year, community="新华社区", new_unions=unions,
+        office.set_community_quota(acting(office, "set_community_quota"), year=year, community="新华社区",
+                                   new_unions=unions,
                                    new_members=members, reason=reason)
     assert office.recorder.max_notification_id() == before
 

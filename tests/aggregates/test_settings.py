@@ -45,7 +45,8 @@ def test_an_unset_setting_is_refused_with_a_message_naming_it(office: UnionOffic
 
 def test_a_value_applies_from_its_effective_date_and_not_before(office: UnionOffice):
     """FIN-06: the bank-transfer threshold in force on each date."""
-    office.set_setting(acting(office, "set_setting"), "bank_transfer_threshold", "1000", TODAY + timedelta(days=10), "银行规定")
+    office.set_setting(acting(office, "set_setting"), "bank_transfer_threshold", "1000", TODAY + timedelta(days=10),
+                       "银行规定")
     settings = office.settings()
     assert value_on(settings, "bank_transfer_threshold", TODAY + timedelta(days=9)) is None
     assert value_on(settings, "bank_transfer_threshold", TODAY + timedelta(days=10)) == Decimal("1000.00")
@@ -55,7 +56,8 @@ def test_a_replay_judges_each_date_by_the_value_then_in_force(office: UnionOffic
     """FIN-02: raising the cash ceiling later does not change what was in force before."""
     office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY, "银行核定")
     clock.advance(days=30)
-    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "8000", TODAY + timedelta(days=31), "重新核定")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "8000", TODAY + timedelta(days=31),
+                       "重新核定")
     settings = office.settings()
     assert value_on(settings, "cash_on_hand_limit", TODAY + timedelta(days=20)) == Decimal("5000.00")
     assert value_on(settings, "cash_on_hand_limit", TODAY + timedelta(days=31)) == Decimal("8000.00")
@@ -70,7 +72,8 @@ def test_on_the_same_effective_date_the_later_record_corrects_the_earlier(office
 def test_a_setting_cannot_take_effect_before_the_business_date(office: UnionOffice):
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput) as refused:
-        office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY - timedelta(days=1), "补登")
+        office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY - timedelta(days=1),
+                           "补登")
     assert refused.value.field == "effective_from"
     assert office.recorder.max_notification_id() == before
 
