@@ -133,12 +133,18 @@ SEPARATION: tuple[Incompatible, ...] = (
 )
 
 
+def broken_lines(roles: list[str] | tuple[str, ...], relaxed: frozenset[str] = frozenset()) -> list[Incompatible]:
+    """The lines of the matrix that `roles` break (an account recorded before the matrix may hold such roles)."""
+    held = set(roles)
+    return [line for line in SEPARATION if line.joins(held) and line.relaxed_by not in relaxed]
+
+
 def checked_separation(roles: list[str], relaxed: frozenset[str] = frozenset()) -> list[str]:
     """`roles` unless two of them may not be held together; `relaxed` names the settings an office relaxed."""
-    held = set(roles)
-    for line in SEPARATION:
-        if line.joins(held) and line.relaxed_by not in relaxed:
-            raise InvalidInput(
-                "%(first)s与%(second)s不能由同一人兼任：%(rule)s（%(source)s）", field="roles",
-                first=ROLES[line.first], second=ROLES[line.second], rule=line.rule, source=line.source)
+    broken = broken_lines(roles, relaxed)
+    if broken:
+        line = broken[0]
+        raise InvalidInput(
+            "%(first)s与%(second)s不能由同一人兼任：%(rule)s（%(source)s）", field="roles",
+            first=ROLES[line.first], second=ROLES[line.second], rule=line.rule, source=line.source)
     return roles

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from aggregates.errors import DomainError, InvalidInput
-from aggregates.roles import ROLES, SEPARATION
+from aggregates.roles import ROLES, SEPARATION, broken_lines
 from intranet.credentials import password_problem
 from intranet.summaries import summariser
 from intranet.web import (
@@ -35,8 +35,10 @@ def index() -> str:
     """All accounts."""
     office = backend().office
     relaxed = office.relaxed_separation(office.today())
-    return page("users/index.html", accounts=users.everyone(views()), roles=ROLES, separation=SEPARATION,
-                relaxed=relaxed)
+    accounts = users.everyone(views())
+    breaking = {a.user_id for a in accounts if a.active and broken_lines(a.roles, relaxed)}
+    return page("users/index.html", accounts=accounts, roles=ROLES, separation=SEPARATION, relaxed=relaxed,
+                breaking=breaking)
 
 
 @bp.get("/users/new")

@@ -104,3 +104,15 @@ def test_what_an_admin_does_under_a_business_role_is_listed_for_the_fund_review_
     backend.read_models.catch_up()
     listed = login(app.test_client(), "auditor").get("/audit/admin-duties").text
     assert "赵一" in listed and "共 1 条" in listed and "本单位现已放宽" in listed
+
+
+def test_an_account_left_holding_incompatible_roles_is_flagged_on_the_users_page(app: Flask, backend: Backend) -> None:
+    """When an office closes the admin line again, the account it had let through is shown for correction."""
+    office = backend.office
+    office.set_setting(as_role(office, "chair"), "admin_holds_duties", "listed", office.today(), "只有两名工作人员")
+    office.register_user(as_role(office, "admin"), "soloadmin", "赵一", ["admin", "accountant"])
+    admin = login(app.test_client(), "admin")
+    assert "兼任不相容职务" not in admin.get("/users").text
+    office.set_setting(as_role(office, "chair"), "admin_holds_duties", "separate", office.today(), "新会计到岗")
+    backend.read_models.catch_up()
+    assert admin.get("/users").text.count("兼任不相容职务，请调整角色") == 1
