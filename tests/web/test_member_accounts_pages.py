@@ -171,6 +171,7 @@ def test_the_admin_links_an_existing_account_and_then_gives_it_the_member_role(
     assert f'value="{wu}"' in admin.get(f"/users/{user_id}?member_q=HP000123").text
     linked = admin.post(f"/users/{user_id}/member", {"member_id": str(wu), "seen_version": "1"}, htmx=True)
     assert "已关联会员档案" in linked.text
+    assert "关联会员档案：吴晓燕" in linked.text  # the account's history names the member
     admin.post(f"/users/{user_id}/roles", {"roles": ["secretariat", "member"], "seen_version": "2"})
     member = login(app.test_client(), "wuxy", MEMBER_PASSWORD)
     assert "<h1>吴晓燕 " in member.get("/members/me").text
