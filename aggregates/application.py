@@ -33,6 +33,7 @@ from aggregates.envelope import (
     OfficeAggregate,
 )
 from aggregates.errors import AlreadyExists, DuplicateSubmission, InvalidInput, NotFound, NotPermitted, StaleEdit
+from aggregates.member_account_commands import MemberAccountCommands
 from aggregates.office import Office
 from aggregates.oversight_commands import OversightCommands
 from aggregates.personal_data import KeyStore, SealedAsDict
@@ -61,7 +62,7 @@ class ConcurrentChange(StaleEdit):
     message = "该记录刚被他人修改，请刷新后重试"
 
 
-class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands, Application):
+class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands, MemberAccountCommands, Application):
     """The office's write side on one event log."""
 
     name = "UnionOffice"
@@ -212,10 +213,11 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
         user_id = UserAccount.id_for(username)
         if user_id in self.repository:
             raise AlreadyExists("用户名“%(name)s”已被使用", name=username.strip().lower())
+        claims = self._member_account_claims(ctx, member_id, user_id)  # checked before a key is made
         sealed = self.keys.seal(user_id, checked_phone(phone)) if phone else None
         user = UserAccount.register(ctx, username, display_name, roles, member_id=member_id, phone=sealed,
                                     relaxed=self.relaxed_separation(ctx.occurred_on))
-        self._save(user, *self._form_claim(ctx, form_key, user_id))
+        self._save(user, *claims, *self._form_claim(ctx, form_key, user_id))
         return user_id
 
     def change_user_roles(

@@ -49,6 +49,8 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "record_password_reset": frozenset({"admin"}),
     "change_user_phone": frozenset({"admin"}),
     "erase_user_personal_data": frozenset({"admin"}),
+    "link_user_to_member": frozenset({"admin"}),
+    "unlink_user_from_member": frozenset({"admin"}),
     **dict.fromkeys(
         (
             "register_enterprise", "rename_enterprise", "report_headcount", "file_worker_list", "report_payroll",

@@ -166,6 +166,40 @@ class UserAccount(OfficeAggregate):
             raise InvalidInput("该用户的个人信息已经删除")
         self._record(self.PersonalDataErased, ctx, reason=_required_reason(reason))
 
+    # -- the link to the account holder's member record (added later: new events at the end) --------
+
+    class MemberLinked(OfficeAggregate.Event):
+        """The account was linked to its holder's member record after it was opened."""
+
+        member_id: UUID
+
+        def apply(self, aggregate: UserAccount) -> None:
+            aggregate.member_id = self.member_id
+
+    class MemberUnlinked(OfficeAggregate.Event):
+        """The account no longer stands for that member (linked in error, say)."""
+
+        member_id: UUID
+
+        def apply(self, aggregate: UserAccount) -> None:
+            aggregate.member_id = None
+
+    def link_member(self, ctx: Context, member_id: UUID) -> None:
+        """Link the account to its holder's member record."""
+        if self.member_id == member_id:
+            raise InvalidInput("该账号已关联此会员", field="member_id")
+        if self.member_id is not None:
+            raise InvalidInput("该账号已关联其他会员，请先解除关联", field="member_id")
+        self._record(self.MemberLinked, ctx, member_id=member_id)
+
+    def unlink_member(self, ctx: Context, reason: str) -> None:
+        """Remove the link; a member account keeps its link while it holds the member role."""
+        if self.member_id is None:
+            raise InvalidInput("该账号没有关联会员", field="member_id")
+        if "member" in self.roles:
+            raise InvalidInput("该账号有会员角色，须先取消会员角色再解除关联", field="member_id")
+        self._record(self.MemberUnlinked, ctx, reason=_required_reason(reason), member_id=self.member_id)
+
 
 def _required_reason(reason: str | None) -> str:
     reason = (reason or "").strip()

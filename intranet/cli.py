@@ -114,19 +114,33 @@ def user() -> None:
 @click.option("--display-name", default=None, help="The person's name (defaults to the username).")
 @click.option("--phone", default=None)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def user_add(username: str, roles: tuple[str, ...], display_name: str | None, phone: str | None,
-             password_stdin: bool) -> None:
-    """Open a user account with the given roles."""
+@click.option("--member", "member_ref", default=None,
+              help="The member the account stands for: their membership card number or ID number.")
+def user_add(username: str, roles: tuple[str, ...], display_name: str | None, phone: str | None, *,
+             password_stdin: bool, member_ref: str | None) -> None:
+    """Open a user account with the given roles (a member account names its member with --member)."""
     backend = _backend()
+    member_id = _member_named(backend.office, member_ref) if member_ref is not None else None
     password = _read_password(password_stdin)
+    if display_name is None and member_id is not None:
+        display_name = backend.office.repository.get(member_id).name
     try:
         user_id = backend.office.register_user(
-            backend.office.system_context("cli"), username, display_name or username, list(roles), phone=phone)
+            backend.office.system_context("cli"), username, display_name or username, list(roles), phone=phone,
+            member_id=member_id)
     except DomainError as error:
         raise _fail(error) from None
     backend.credentials.set_password(user_id, password)
     backend.read_models.catch_up()
     click.echo(f"已新增用户 {username.lower()}（{'、'.join(ROLES[r] for r in roles)}）")
+
+
+def _member_named(office: UnionOffice, reference: str) -> UUID:
+    """The member whose card number or ID number is `reference`, or one clear line and exit 1."""
+    member_id = office.find_member(reference)
+    if member_id is None:
+        raise click.ClickException(f"找不到会员证号或身份证号为“{reference.strip()}”的会员")
+    return member_id
 
 
 @user.command("list")

@@ -23,7 +23,7 @@ from aggregates.application import DEFAULT_TIMEZONE
 from aggregates.envelope import Context
 from intranet.backend import DEMO_MARKER, Backend
 from intranet.demo_books import BooksYear
-from intranet.demo_roster import RosterYear
+from intranet.demo_roster import LOGIN_MEMBERS, RosterYear
 from projections import census, organisations
 
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - published in the README for the demo office only
@@ -140,6 +140,8 @@ class _Builder:
             steps.append((30 + 9 * n, partial(self.account, f"staff{n + 1:02d}", name, ["office"], None)))
         roster = RosterYear(self.office, lambda: self.as_user("office", "office"), self.rng, self.scale)
         self.roster = roster
+        steps += [(20 + n, partial(self.member_account, username, name))  # after their admission on day 15
+                  for n, (username, name, *_details) in enumerate(LOGIN_MEMBERS)]
         self.books = BooksYear(self.office, self.as_user, self.backend.read_models, self.rng, self.start, self.today,
                                managed_union=lambda: next(iter(roster.unions), None))
         return (steps + self.settings() + self.staff_changes() + roster.plan() + [(100, self.check_census)]
@@ -161,11 +163,17 @@ class _Builder:
         self.office.record_census_check(self.as_user("office", "office"), source="tax",
                                         file_sha256=hashlib.sha256(extract).hexdigest(), counts=result.counts())
 
-    def account(self, username: str, name: str, roles: list[str], phone: str | None) -> None:
-        user_id = self.office.register_user(self.as_user("admin", "admin"), username, name, roles, phone=phone)
+    def account(self, username: str, name: str, roles: list[str], phone: str | None,
+                member_id: UUID | None = None) -> None:
+        user_id = self.office.register_user(self.as_user("admin", "admin"), username, name, roles, phone=phone,
+                                            member_id=member_id)
         self.backend.credentials.set_password(user_id, DEMO_PASSWORD)
         self.ids[username] = user_id
         self.users += 1
+
+    def member_account(self, username: str, name: str) -> None:
+        """A member's own login, linked to their record (the admin opens it as on the users page)."""
+        self.account(username, name, ["member"], None, member_id=self.roster.logins[username])
 
     def setting(self, key: str, value: str, reason: str, effective_in: int = 0) -> None:
         ctx = self.as_user("chair", "chair")

@@ -33,6 +33,14 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华�
 CODE_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 REGION = "210102"  # 沈阳市和平区
 
+# The demo's member logins (listed in the README): admitted like anyone else, with fixed names so the README
+# can name them. (username, name, gender, birth date); their year is scripted, never picked at random.
+LOGIN_MEMBERS = (
+    ("member1", "吴晓燕", "F", date(1988, 5, 12)),  # stays active in her enterprise's union
+    ("member2", "郑海波", "M", date(1964, 9, 3)),  # retires mid-year: membership retained (保留会籍)
+    ("member3", "冯丽娟", "F", date(1979, 2, 21)),  # moves to another union in two steps (接转)
+)
+
 SCALES = {  # enterprises, communities, joint unions, enterprise unions
     "tiny": (40, 2, 1, 4),
     "small": (300, 5, 4, 21),
@@ -73,6 +81,8 @@ class RosterYear:
     used_ids: set[str] = field(default_factory=set)
     slips: int = 0
     cards: int = 0
+    logins: dict[str, UUID] = field(default_factory=dict)  # member login's username → their member record
+    member3_slip: tuple[str, UUID] | None = None
 
     def plan(self) -> list[Step]:
         """(day of the demo year, action) for the roster's whole year."""
@@ -80,6 +90,8 @@ class RosterYear:
         steps: list[Step] = [(1 + i * 10 // enterprises, self.register_unit) for i in range(enterprises)]
         steps.append((12, lambda: self.found_unions(communities, joints, own)))
         steps.append((15, self.admit_founding_members))
+        steps.append((15, self.admit_login_members))
+        steps += [(120, self.move_member3_out), (124, self.receive_member3), (200, self.retire_member2)]
         steps.append((16, self.appoint_chairs))
         members = max(len(SCALES), enterprises * 7)
         for n in range(members // 12):
@@ -213,6 +225,47 @@ class RosterYear:
         communities = [u for u, kind in self.unions.items() if kind == "community"]
         for _ in range(len(self.units) // 30):  # MEM-04: individuals joining their community union
             self._admit(None, self.rng.choice(communities), today - timedelta(days=self.rng.randrange(30, 900)))
+
+    def admit_login_members(self) -> None:
+        """The members who log in to the demo, each in a union of their own enterprise."""
+        covered = [u for u in self.units if u.union_id is not None]
+        today = self.ctx().occurred_on
+        for n, (username, name, gender, birth) in enumerate(LOGIN_MEMBERS):
+            unit = covered[n % len(covered)]
+            self.cards += 1
+            member_id = self.office.admit_member(
+                self.ctx(), name=name, gender=gender, birth_date=birth, id_number=self._free_id_number(birth, gender),
+                union_id=unit.union_id, joined_on=today - timedelta(days=1500 + 700 * n),  # type: ignore[arg-type]
+                phone=f"1380024{n + 1:04d}", enterprise_id=unit.enterprise_id, frontline=True,
+                card_no=f"HP{self.cards:06d}")
+            self.logins[username] = member_id
+            self.people.append(_Person(member_id, unit.union_id, unit.enterprise_id, birth, gender,  # type: ignore[arg-type]
+                                       status="scripted"))
+
+    def _free_id_number(self, birth: date, gender: str) -> str:
+        for seq in range(1 if gender == "M" else 0, 1000, 2):
+            first17 = f"{REGION}{birth:%Y%m%d}{seq:03d}"
+            number = first17 + id_check_digit(first17)
+            if number not in self.used_ids:
+                self.used_ids.add(number)
+                return number
+        raise ValueError(f"no free ID number for {birth}")
+
+    def move_member3_out(self) -> None:
+        """冯丽娟 moves to another union: the slip is issued (received a few days later)."""
+        member_id = self.logins["member3"]
+        union_id = self.office.repository.get(member_id).union_id
+        target = next(u for u in self.unions if u != union_id)
+        self.member3_slip = (self._slip(), target)
+        self.office.transfer_member_out(self.ctx(), member_id, self.member3_slip[0], to_union_id=target)
+
+    def receive_member3(self) -> None:
+        slip, target = self.member3_slip  # type: ignore[misc]
+        self.office.receive_member_transfer(self.ctx(), self.logins["member3"], target, slip)
+
+    def retire_member2(self) -> None:
+        """郑海波 retires: his membership is retained (保留会籍)."""
+        self.office.retain_membership(self.ctx(), self.logins["member2"], "retirement", "办理退休手续")
 
     def admit_newcomer(self) -> None:
         covered = [u for u in self.units if u.union_id is not None]

@@ -56,6 +56,14 @@ def _admitted(f: Facts, n: Names) -> str:
     return text
 
 
+def _registered_user(f: Facts, n: Names) -> str:
+    text = _("开设用户 %(username)s（%(name)s），角色：%(roles)s",
+             username=f["username"], name=f["display_name"], roles=_roles(f))
+    if f.get("member_id"):
+        text += _("，关联会员档案：%(member)s", member=_name(n, f["member_id"]))
+    return text
+
+
 def _corrected(f: Facts, _n: Names) -> str:
     labels = {"name": "姓名", "gender": "性别", "birth_date": "出生日期", "phone": "电话", "frontline": "一线职工",
               "enterprise_id": "所在单位"}
@@ -127,15 +135,15 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("Office", "Renamed"): lambda f, _n: _("单位更名为“%(name)s”", name=f["name"]),
     ("Settings", "ValueSet"): _setting,
     ("Settings", "ValueChanged"): _setting,
-    ("UserAccount", "Registered"): lambda f, _n: _(
-        "开设用户 %(username)s（%(name)s），角色：%(roles)s",
-        username=f["username"], name=f["display_name"], roles=_roles(f)),
+    ("UserAccount", "Registered"): _registered_user,
     ("UserAccount", "RolesChanged"): lambda f, _n: _("角色改为：%(roles)s", roles=_roles(f)),
     ("UserAccount", "Deactivated"): lambda _f, _n: _("停用账号"),
     ("UserAccount", "Reactivated"): lambda _f, _n: _("恢复使用账号"),
     ("UserAccount", "PasswordReset"): lambda _f, _n: _("设置新密码"),
     ("UserAccount", "PhoneChanged"): lambda f, _n: _("更新电话号码") if f.get("phone") else _("清除电话号码"),
     ("UserAccount", "PersonalDataErased"): lambda _f, _n: _("删除个人信息（密钥已销毁）"),
+    ("UserAccount", "MemberLinked"): lambda f, n: _("关联会员档案：%(name)s", name=_name(n, f["member_id"])),
+    ("UserAccount", "MemberUnlinked"): lambda f, n: _("解除与会员档案的关联：%(name)s", name=_name(n, f["member_id"])),
     ("UniqueKey", "Claimed"): lambda f, _n: _("登记唯一标识（%(kind)s）", kind=f["kind"]),
     ("Enterprise", "Registered"): lambda f, _n: _(
         "登记单位“%(name)s”（%(ownership)s，统一社会信用代码 %(code)s）",

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from aggregates.errors import DomainError, InvalidInput
+from aggregates.member import GENDERS, STATUSES
 from aggregates.roles import ROLES, SEPARATION, broken_lines
 from intranet.credentials import password_problem
 from intranet.summaries import summariser
 from intranet.web import (
     act,
     backend,
+    clean,
     command_context,
     field_errors,
     form,
@@ -24,8 +26,9 @@ from intranet.web import (
     page,
     seen_version,
     views,
+    wants_fragment,
 )
-from projections import audit_trail, users
+from projections import audit_trail, organisations, roster, users
 
 bp = Blueprint("users", __name__)
 
@@ -45,7 +48,7 @@ def index() -> str:
 def new() -> str:
     """The form to open an account."""
     return page("users/new.html", "user_form", errors={}, entered={}, chosen_roles=[],
-                form_key=new_form_key(), roles=ROLES)
+                form_key=new_form_key(), roles=ROLES, **_member_choices(request.args.get("member_q", "")))
 
 
 @bp.post("/users")
@@ -59,11 +62,12 @@ def create() -> str | Response:
             raise InvalidInput(problem, field="password")
         user_id = backend().office.register_user(
             command_context("register_user"), entered["username"], entered["display_name"], chosen_roles,
-            phone=entered["phone"] or None, form_key=form("form_key") or None,
+            phone=entered["phone"] or None, form_key=form("form_key") or None, member_id=_chosen_member(),
         )
     except DomainError as error:
         return page("users/new.html", "user_form", errors=field_errors(error), entered=entered,
-                    chosen_roles=chosen_roles, form_key=form("form_key") or new_form_key(), roles=ROLES)
+                    chosen_roles=chosen_roles, form_key=form("form_key") or new_form_key(), roles=ROLES,
+                    **_member_choices("", form("member_id")))
     backend().credentials.set_password(user_id, request.form["password"])
     backend().read_models.catch_up()
     return go(url_for("users.detail", user_id=user_id))
@@ -88,6 +92,7 @@ def _account(user_id: UUID, errors: dict[str, str] | None = None, notice: str | 
         errors=errors or {},
         notice=notice,
         roles=ROLES,
+        **_member_link(account),
     )
 
 
@@ -161,3 +166,78 @@ def erase(user_id: UUID) -> str | Response:
         backend().office.erase_user_personal_data(command_context("erase_user_personal_data"), user_id, form("reason"))
 
     return _act(user_id, action, _("个人信息已删除"))
+
+
+# -- the member an account stands for ---------------------------------------------------------------
+
+
+def _chosen_member() -> UUID | None:
+    """The member picked from the search results ('' when none was picked)."""
+    chosen = form("member_id")
+    if not chosen:
+        return None
+    try:
+        return UUID(chosen)
+    except ValueError:
+        raise InvalidInput("请从查找结果中选择会员", field="member_id") from None
+
+
+def _member_choices(query: str, chosen: str = "") -> dict[str, object]:
+    """The members matching `query` (name, pinyin initials, card number, ID tail), or the one chosen,
+    with what the picker shows beside each and whether they already have an account."""
+    conn, query = views(), clean(query)[:40]
+    rows = roster.search(conn, roster.Search(text=query), backend().office.today(), limit=10) if query else []
+    if chosen and not any(row.member_id == chosen for row in rows):
+        picked = roster.member(conn, chosen) if _is_uuid(chosen) else None
+        rows = [picked, *rows] if picked else rows
+    taken = {row.member_id for row in rows if users.by_member(conn, row.member_id) is not None}
+    return {"member_q": query, "choices": rows, "chosen_member": chosen, "taken": taken,
+            "union_names": organisations.union_names(conn), "statuses": STATUSES, "genders": GENDERS}
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _member_link(account: users.User) -> dict[str, object]:
+    """The member record the account stands for, or the picker to link one."""
+    if account.member_id is None:
+        return {"linked": None, **_member_choices(request.args.get("member_q", ""), form("member_id"))}
+    conn = views()
+    linked = roster.member(conn, str(account.member_id))
+    return {"linked": linked, "union_names": organisations.union_names(conn), "statuses": STATUSES}
+
+
+@bp.get("/users/member-choices")
+def member_choices() -> str | Response:
+    """The members matching what the admin typed, for the account forms' picker (htmx)."""
+    query = request.args.get("member_q", "")
+    if not wants_fragment():
+        return redirect(url_for("users.new", member_q=query[:40]))
+    return page("users/_member_choices.html", **_member_choices(query))
+
+
+@bp.post("/users/<uuid:user_id>/member")
+def link_member(user_id: UUID) -> str | Response:
+    """Link the account to the member picked."""
+    return _act(user_id, lambda: backend().office.link_user_to_member(
+        command_context("link_user_to_member"), user_id, _picked_member(), seen_version()), _("已关联会员档案"))
+
+
+def _picked_member() -> UUID:
+    member_id = _chosen_member()
+    if member_id is None:
+        raise InvalidInput("请先查找并选择会员", field="member_id")
+    return member_id
+
+
+@bp.post("/users/<uuid:user_id>/unlink-member")
+def unlink_member(user_id: UUID) -> str | Response:
+    """Remove the account's link to its member record."""
+    return _act(user_id, lambda: backend().office.unlink_user_from_member(
+        command_context("unlink_user_from_member"), user_id, form("reason"), seen_version()),
+        _("已解除与会员档案的关联"))

@@ -73,6 +73,16 @@ def _password_reset(step: Step, e: UserAccount.PasswordReset) -> None:
     _update(step, e)
 
 
+@projection.on(UserAccount.MemberLinked)
+def _member_linked(step: Step, e: UserAccount.MemberLinked) -> None:
+    _update(step, e, member_id=str(e.member_id))
+
+
+@projection.on(UserAccount.MemberUnlinked)
+def _member_unlinked(step: Step, e: UserAccount.MemberUnlinked) -> None:
+    _update(step, e, member_id=None)
+
+
 @dataclass(frozen=True)
 class User:
     """A user account as the intranet shows and checks it."""
@@ -125,3 +135,9 @@ def active_count(conn: sqlite3.Connection) -> int:
 def names(conn: sqlite3.Connection) -> dict[str, str]:
     """user id → display name, to show actors by name."""
     return dict(conn.execute("SELECT user_id, display_name FROM users").fetchall())
+
+
+def by_member(conn: sqlite3.Connection, member_id: UUID | str) -> User | None:
+    """The account linked to this member, if any."""
+    row = conn.execute("SELECT * FROM users WHERE member_id = ?", [str(member_id)]).fetchone()
+    return _user(row) if row else None

@@ -11,6 +11,7 @@ from aggregates.application import UnionOffice
 from aggregates.errors import AlreadyExists, DuplicateSubmission, InvalidInput, NotFound, StaleEdit
 from aggregates.unique_key import UniqueKey
 from aggregates.user_account import UserAccount
+from tests import roster_helpers as helpers
 from tests.conftest import acting, system
 
 
@@ -69,7 +70,7 @@ def test_bad_account_details_are_refused(office: UnionOffice, username, name, ro
 
 
 def test_a_member_account_is_linked_to_its_member_record(office: UnionOffice):
-    member_id = uuid4()
+    member_id = helpers.member(office, helpers.union(office))
     user_id = office.register_user(system(office), "member1", "会员甲", ["member"], member_id=member_id)
     assert office.user(user_id).member_id == member_id
 

@@ -209,6 +209,18 @@ def _user(w: World, *, stopped: bool = False) -> UUID:
     return user_id
 
 
+def _link_target(w: World) -> Built:
+    """An account with no member record, and a member with no account, to link them."""
+    member_id = helpers.member(w.office, w.shared["union_id"], born=_born())
+    return {"user_id": _user(w)}, {"member_id": str(member_id)}
+
+
+def _linked_user(w: World) -> Built:
+    member_id = helpers.member(w.office, w.shared["union_id"], born=_born())
+    user_id = w.office.register_user(system(w.office), f"linked{_n()}", "会员乙", ["office"], member_id=member_id)
+    return {"user_id": user_id}, {"reason": "关联有误"}
+
+
 def _on_member(state: str, valid: Callable[[World, str], dict[str, Any]]) -> Callable[[World], Built]:
     """A fresh member in `state`; `valid` gets the slip number of their transfer."""
     def build(w: World) -> Built:
@@ -451,8 +463,8 @@ CASES: list[Case] = [
         for i, key in enumerate(SETTING_VALUES)
     ),
     Case("users.create", _user_registration,
-         ("username", "display_name", "phone", "password", "password_confirm", "form_key"), ("roles",),
-         probe=("username", "phone", "password")),
+         ("username", "display_name", "phone", "password", "password_confirm", "form_key", "member_id"), ("roles",),
+         probe=("username", "phone", "password", "member_id")),
     Case("users.roles", _on_user({"roles": ["chair"]}), ("seen_version",), ("roles",), probe=("seen_version",)),
     Case("users.password", _on_user({"password": "another-pass-99", "password_confirm": "another-pass-99"}),
          ("password", "password_confirm"), probe=("password",)),
@@ -465,6 +477,9 @@ CASES: list[Case] = [
     Case("users.phone", _on_user({"phone": "13900139001"}), ("phone", "seen_version"),
          probe=("phone", "seen_version"), accepts=NO_FIELDS),
     Case("users.erase", _on_user({"confirm": "删除", "reason": "本人申请"}), ("confirm", "reason")),
+    Case("users.link_member", _link_target, ("member_id", "seen_version"), probe=("member_id", "seen_version")),
+    # seen_version is optional ("abc" is read as not given): the reason alone decides.
+    Case("users.unlink_member", _linked_user, ("reason", "seen_version"), probe=("seen_version",), accepts=TEXT_ONLY),
     Case("members.create", _member_admission, (
         "name", "gender", "birth_date", "id_number", "phone", "union_id", "enterprise_id", "joined_on", "card_no",
         "transferred_from", "frontline", "employment_type", "form_key"),
@@ -767,6 +782,7 @@ QUERIES: dict[str, dict[str, str]] = {
     "birthday=13": {"birthday": "13"},
     "age=bogus": {"age": "bogus"},
     "covered=maybe": {"covered": "maybe"},
+    "member_q=hostile": {"member_q": "%_\x00" + "张" * 2000},
     # Beyond the brief: the edges of the calendar and of SQLite's integers, digits int() refuses, NUL bytes.
     "on=9999-12-31": {"on": "9999-12-31"},
     "on=0001-01-01": {"on": "0001-01-01"},
@@ -799,6 +815,7 @@ def _reader(endpoint: str) -> str:
 
 GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "settings.index", "settings.detail",
                  "users.index", "users.new", "users.detail", "members.index", "members.new", "members.detail",
+                 "users.member_choices",
                  "members.me", "members.transfers", "unions.index", "unions.new", "unions.detail", "unions.cadres",
                  "grid.index", "enterprises.index", "enterprises.new", "enterprises.detail", "enterprises.check",
                  "books.index", "books.detail", "books.accounts", "books.new_voucher", "books.voucher",

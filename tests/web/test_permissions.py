@@ -362,6 +362,9 @@ ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "record_password_reset": lambda o: (_target(o),),
     "change_user_phone": lambda o: (_target(o), "13900139000"),
     "erase_user_personal_data": lambda o: (_target(o), "本人申请"),
+    "link_user_to_member": lambda o: (_target(o), _member(o)),
+    "unlink_user_from_member": lambda o: (o.register_user(system(o), "linked", "会员乙", ["office"],
+                                                          member_id=_member(o)), "关联有误"),
     **ROSTER_ARGUMENTS,
     **BOOK_ARGUMENTS,
 }
