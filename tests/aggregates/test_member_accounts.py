@@ -16,7 +16,7 @@ from aggregates.member_account_commands import MEMBER_ACCOUNT, MemberHasAccount
 from aggregates.unique_key import UniqueKey
 from aggregates.user_account import UserAccount
 from tests import roster_helpers as helpers
-from tests.conftest import refused, system
+from tests.conftest import acting, refused, system
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_the_store_itself_refuses_a_second_claim_on_a_members_account(
 def test_a_member_who_has_died_cannot_be_given_an_account(
     office: UnionOffice, admin: Context, member_id: UUID
 ) -> None:
-    office.record_member_death(system(office), member_id, date(2026, 3, 1))
+    office.record_member_death(acting(office, "record_member_death"), member_id, date(2026, 3, 1))
     with refused(office, InvalidInput, match="去世"):
         _member_user(office, admin, member_id)
 
@@ -198,5 +198,5 @@ def test_a_corrected_id_number_no_longer_finds_the_member(
     office: UnionOffice, member_id: UUID
 ) -> None:
     old = office.keys.unseal(office.repository.get(member_id).id_number)
-    office.correct_member_id_number(system(office), member_id, helpers.id_number(), "登记有误")
+    office.correct_member_id_number(acting(office, "correct_member_id_number"), member_id, helpers.id_number(), "登记有误")
     assert office.find_member(old) is None
