@@ -16,7 +16,7 @@ from aggregates.member_account_commands import MEMBER_ACCOUNT, MemberHasAccount
 from aggregates.unique_key import UniqueKey
 from aggregates.user_account import UserAccount
 from tests import roster_helpers as helpers
-from tests.conftest import acting, refused, system
+from tests.conftest import acting, refused
 
 
 @pytest.fixture
@@ -198,5 +198,6 @@ def test_a_corrected_id_number_no_longer_finds_the_member(
     office: UnionOffice, member_id: UUID
 ) -> None:
     old = office.keys.unseal(office.repository.get(member_id).id_number)
-    office.correct_member_id_number(acting(office, "correct_member_id_number"), member_id, helpers.id_number(), "登记有误")
+    office.correct_member_id_number(acting(office, "correct_member_id_number"), member_id, helpers.id_number(),
+                                    "登记有误")
     assert office.find_member(old) is None
