@@ -109,6 +109,27 @@ ROUTES: dict[str, frozenset[str]] = {
 }
 
 
+# Who may read each area of the audit trail (projections/audit_trail.AREAS): the readers of the area's
+# own pages. Claims and advances are read by the book readers, and by whoever took part in one (the
+# handler, the witness): the audit trail and the claims pages add those. The fund review committee also
+# reads the users area: it must be able to say that each recorded act was done by someone entitled to it,
+# and those entries carry roles and account states, never personal data.
+AREA_READERS: dict[str, frozenset[str]] = {
+    "settings": ROUTES["settings.index"],
+    "roster": ROUTES["members.index"],
+    "users": ROUTES["users.index"] | {"auditor"},
+    "books": ROUTES["books.index"],
+    "claims": ROUTES["books.index"],
+    "oversight": ROUTES["oversight.budget"],
+}
+
+
+def readable_areas(roles: Iterable[str]) -> frozenset[str]:
+    """The areas of the audit trail a user holding `roles` may read."""
+    held = set(roles)
+    return frozenset(area for area, readers in AREA_READERS.items() if readers & held)
+
+
 def allowed(endpoint: str | None, roles: Iterable[str]) -> bool:
     """Whether a user holding `roles` may use `endpoint` (unknown endpoints: never)."""
     permitted = ROUTES.get(endpoint or "")
