@@ -94,11 +94,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "oversight.publish": COMMAND_ROLES["publish_disclosure"],
     **dict.fromkeys(("oversight.register_asset", "oversight.issue_supplies", "oversight.dispose_asset"),
                     COMMAND_ROLES["register_asset"]),
-    # Claims and advances: staff hand in and witness (so every staff user sees them); the chair approves;
-    # the cashier pays.
-    **dict.fromkeys(("claims.index", "claims.new", "claims.create", "claims.detail", "claims.certify",
-                     "claims.advances", "claims.new_advance", "claims.request_advance", "claims.advance",
-                     "claims.approvals", "claims.attachment"), CLAIMANTS | BOOK_READERS),
+    # Claims and advances: staff hand in and witness; the chair approves; the cashier pays. Every staff user
+    # reaches the pages, which show each one only the claims and advances they may read (intranet/claims.py).
+    **dict.fromkeys(("claims.index", "claims.detail", "claims.advances", "claims.advance", "claims.approvals",
+                     "claims.attachment"), CLAIMANTS | BOOK_READERS),
+    **dict.fromkeys(("claims.new", "claims.create"), COMMAND_ROLES["submit_claim"]),
+    "claims.certify": COMMAND_ROLES["certify_claim"],
+    **dict.fromkeys(("claims.new_advance", "claims.request_advance"), COMMAND_ROLES["request_advance"]),
     **dict.fromkeys(("claims.approve", "claims.reject", "claims.approve_advance", "claims.refuse_advance"),
                     COMMAND_ROLES["approve_claim"]),
     "claims.issue": COMMAND_ROLES["issue_meal_notice"],
