@@ -256,7 +256,7 @@ def _warn_orphans(data_dir: Path) -> None:
         click.echo(f"警告：附件文件 {path.name} 未被任何记录引用（可用 intranet attachments prune 清除）")
 
 
-@main.group(with_appcontext=False)
+@main.group()
 def attachments() -> None:
     """Scanned invoices and receipts (var/attachments)."""
 
