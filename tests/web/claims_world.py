@@ -28,6 +28,7 @@ class World:
     paid: UUID  # witnessed by the accountant, approved, paid by the cashier
     rejected: UUID  # sent back by the chair with a reason
     paid_scan: str
+    voucher: str  # the paid claim's payment voucher, period/word/number
     requested: UUID  # an advance of the office user, waiting for the chair
     approved: UUID  # an advance approved, waiting for the cashier
     refused: UUID  # an advance refused with a reason
@@ -77,7 +78,8 @@ def build_world(backend: Backend) -> World:
     paid = _claim(backend, book, "慰问困难职工九千元", "FP-W3", "9000", scans=[PDF])
     office.certify_claim(acting(backend, "accountant"), paid)
     office.approve_claim(acting(backend, "chair"), paid)
-    office.pay_claim(acting(backend, "cashier"), paid, method="bank", paid_on=date(2026, 3, 8), bank_ref="HX0308")
+    voucher = office.pay_claim(acting(backend, "cashier"), paid, method="bank", paid_on=date(2026, 3, 8),
+                               bank_ref="HX0308")
     rejected = _claim(backend, book, "被退回的聚餐", "FP-W4", "600", scans=[])
     office.certify_claim(acting(backend, "accountant"), rejected)
     office.reject_claim(acting(backend, "chair"), rejected, "聚餐不属于工会经费开支范围")
@@ -91,6 +93,6 @@ def build_world(backend: Backend) -> World:
     backend.credentials.set_password(login_id, PASSWORD)
     backend.read_models.catch_up()
     return World(book=book, submitted=submitted, certified=certified, paid=paid, rejected=rejected,
-                 paid_scan=backend.office.repository.get(paid).files[0], requested=requested, approved=approved,
-                 refused=refused, enterprise=enterprise, union=union, member=member,
+                 paid_scan=backend.office.repository.get(paid).files[0], voucher=voucher, requested=requested,
+                 approved=approved, refused=refused, enterprise=enterprise, union=union, member=member,
                  office_user=user_id_of(backend, "office"))
