@@ -127,6 +127,7 @@ class Entry:
     reason: str | None
     corrects: str | None
     facts: dict[str, Any]
+    area: str = RESTRICTED
 
 
 @dataclass(frozen=True)
@@ -217,4 +218,5 @@ def _entry(row: sqlite3.Row) -> Entry:
         reason=row["reason"],
         corrects=row["corrects"],
         facts=json.loads(row["facts"]),
+        area=row["area"],
     )
