@@ -166,3 +166,11 @@ def test_the_prior_approvals_of_others_are_not_listed(as_, backend: Backend) -> 
     assert "YC-SECRET" not in as_("secretariat").get("/claims/approvals").text
     assert "YC-SECRET" in as_("vicechair").get("/claims/approvals").text
     assert "YC-SECRET" in as_("auditor").get("/claims/approvals").text
+
+
+@pytest.mark.usefixtures("world")
+def test_the_purchase_approval_is_offered_only_to_the_chair(as_) -> None:
+    """FIN-13: the vice-chair issues meal notices but may not approve purchases, so is not offered it."""
+    assert 'value="purchase"' in as_("chair").get("/claims/approvals").text
+    page = as_("vicechair").get("/claims/approvals").text
+    assert 'value="meal_notice"' in page and 'value="purchase"' not in page
