@@ -4,6 +4,7 @@ books and the claims never disagree; the accountant reviews the voucher like any
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from aggregates.chart import BANK, CASH, EXPENSE, LEVEL_ONE, root_of
 from aggregates.claim import CATEGORIES, STATES, ExpenseClaim, PriorApproval, checked_invoices, checked_items
 from aggregates.enterprise import checked_money, checked_text
 from aggregates.envelope import SYSTEM_ROLE, Context
-from aggregates.errors import InvalidInput, NotFound
+from aggregates.errors import DomainError, InvalidInput, NotFound
 from aggregates.settings import require
 from aggregates.unique_key import UniqueKey
 
@@ -54,12 +55,14 @@ class ClaimCommands:
     def submit_claim(self: UnionOffice, ctx: Context, book_id: UUID, *, category: str, purpose: str,
                      items: list[dict[str, str]], invoices: list[str], spent_on: date, files: list[str] | None = None,
                      prior: str | None = None, advance_id: UUID | None = None, form_key: str | None = None,
-                     account: str | None = None) -> UUID:
+                     account: str | None = None, scans: Sequence[bytes] = ()) -> UUID:
         """The handler (经手人) submits a claim; its invoice numbers are taken office-wide (never twice). It is
         charged to the category's expense account, or to `account` (an expense account of the book with no
-        sub-accounts: an office sub-account, say)."""
+        sub-accounts: an office sub-account, say). `scans` are uploaded files, stored only once the claim
+        has passed every check, so a refused claim leaves no file behind."""
         self._authorise(ctx, "submit_claim")
         self._refuse_repeated_form(form_key)
+        scanned = [self.attachments.check(data) for data in scans]  # refused here if not a scan; nothing written
         book = self._load(book_id, Book)
         if category not in CATEGORIES:
             raise InvalidInput("请选择报销类别", field="category")
@@ -95,10 +98,21 @@ class ClaimCommands:
             if advance.borrower != ctx.actor or advance.state != "paid" or advance.book_id != book_id:
                 raise InvalidInput("只能用本人在本账套未结清的借款冲账", field="advance_id")
         claim = ExpenseClaim.submit(ctx, claim_id=claim_id, book_id=book_id, category=category, account=account,
-                                    purpose=purpose, items=parsed, invoices=numbers, files=list(files or []),
+                                    purpose=purpose, items=parsed, invoices=numbers,
+                                    files=list(dict.fromkeys([*(files or []), *scanned])),
                                     spent_on=spent_on, prior=prior_number, advance_id=advance_id)
-        self._save(claim, *others, *self._form_claim(ctx, form_key, claim_id))
+        self._save_with_scans(scans, claim, *others, *self._form_claim(ctx, form_key, claim_id))
         return claim_id
+
+    def _save_with_scans(self: UnionOffice, scans: Sequence[bytes], *aggregates: Any) -> None:
+        """Store the scans, then save; if the store refuses the save (a race on an invoice number, a double
+        submit), remove the files this call wrote, so nothing is left that no event names."""
+        written = [digest for digest, new in map(self.attachments.put_new, scans) if new]
+        try:
+            self._save(*aggregates)
+        except DomainError:
+            self.attachments.discard(written)
+            raise
 
     def _prior_for(self: UnionOffice, category: str, items: list[dict[str, Any]], *, total: Decimal,
                    spent_on: date, number: str | None) -> PriorApproval | None:

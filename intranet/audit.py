@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, request
+from flask_login import current_user
 
 from aggregates.errors import InvalidInput
 from aggregates.roles import ADMIN_DUTIES_SETTING
+from intranet.permissions import readable_areas
 from intranet.summaries import stream_label, summariser
 from intranet.web import backend, error_message, page, page_number, parse_day, views
 from projections import admin_duties, audit_trail
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50
+
+
+def visible_to_me(actor: str | None = None, stream_id: str | None = None, date_from: date | None = None,
+                  date_to: date | None = None) -> audit_trail.Filter:
+    """The filter asked for, narrowed to the areas the signed-in user may read and their own claims."""
+    return audit_trail.Filter(actor=actor, stream_id=stream_id, date_from=date_from, date_to=date_to,
+                              areas=readable_areas(current_user.roles), reader=str(current_user.user_id))
 
 
 @bp.get("/audit")
@@ -21,18 +32,18 @@ def index() -> str:
     args = request.args
     problem = None
     try:
-        chosen = audit_trail.Filter(
+        chosen = visible_to_me(
             actor=args.get("actor") or None,
             stream_id=args.get("stream") or None,
             date_from=parse_day(args.get("from"), "from"),
             date_to=parse_day(args.get("to"), "to"),
         )
     except InvalidInput as error:
-        problem, chosen = error_message(error), audit_trail.Filter()
+        problem, chosen = error_message(error), visible_to_me()
     page_no = page_number()
     total = audit_trail.count(conn, chosen)
     shown = audit_trail.entries(conn, chosen, PER_PAGE, (page_no - 1) * PER_PAGE)
-    actors = audit_trail.actors(conn)
+    actors = audit_trail.actors(conn, chosen)
     summary, names = summariser(conn, shown, also=actors)
     return page(
         "audit/index.html",

@@ -17,8 +17,9 @@ from aggregates.advance import STATES as ADVANCE_STATES
 from aggregates.attachments import kind_of
 from aggregates.claim import CATEGORIES, METHODS, PRIOR_KINDS, STATES
 from aggregates.errors import DomainError, InvalidInput
-from aggregates.roles import BOOK_READERS, CASHIERS
+from aggregates.roles import BOOK_READERS, CASHIERS, COMMAND_ROLES
 from aggregates.settings import value_on
+from intranet.permissions import acting_role
 from intranet.web import (
     act,
     as_of,
@@ -42,6 +43,15 @@ def _me() -> str:
     return str(current_user.user_id)
 
 
+def claim_reader() -> claims.Reader | None:
+    """What the signed-in user may read of claims and advances: everything for a book reader (None), else
+    their own and, for those who may witness, the claims waiting for a witness."""
+    roles = set(current_user.roles)
+    if roles & BOOK_READERS:
+        return None
+    return claims.Reader(_me(), may_witness=bool(roles & COMMAND_ROLES["certify_claim"]))
+
+
 def waiting_for(rows: list[claims.ClaimRow]) -> list[claims.ClaimRow]:
     """The claims waiting for the signed-in user: to witness, to approve, or to pay. A claim is the chair's own
     when its handler's account holds the chair role, whatever role they acted under (as the command decides)."""
@@ -63,12 +73,12 @@ def index() -> str:
     state = request.args.get("state") or None
     if state not in (None, *STATES):
         state = None
-    conn = views()
-    every = claims.claims(conn)
-    return page("claims/index.html", "claims", claims=claims.claims(conn, state=state), todo=waiting_for(every),
-                states=STATES, state=state, categories=CATEGORIES, names=users.names(conn),
-                books={b.book_id: b.name for b in ledger.books(conn)}, may_read_all=bool(
-                    set(current_user.roles) & BOOK_READERS))
+    conn, reader = views(), claim_reader()
+    mine = claims.Reader(reader.user) if reader else None  # the list: what I took part in, not what I may witness
+    return page("claims/index.html", "claims", claims=claims.claims(conn, state=state, reader=mine),
+                todo=waiting_for(claims.claims(conn, reader=reader)), states=STATES, state=state,
+                categories=CATEGORIES, names=users.names(conn), books={b.book_id: b.name for b in ledger.books(conn)},
+                may_read_all=reader is None)
 
 
 def _new(errors: dict[str, str] | None = None, entered: dict[str, object] | None = None) -> str:
@@ -89,14 +99,9 @@ def new() -> str:
     return _new()
 
 
-def _stored_files() -> list[str]:
-    """Store the uploaded scans; their hashes go into the claim."""
-    digests = []
-    for upload in request.files.getlist("files")[:20]:
-        data = upload.read()
-        if data:
-            digests.append(backend().office.attachments.put(data))
-    return digests
+def _uploads() -> list[bytes]:
+    """The uploaded scans, read but not stored: the command stores them once the claim is accepted."""
+    return [data for upload in request.files.getlist("files")[:20] if (data := upload.read())]
 
 
 @bp.post("/claims")
@@ -117,11 +122,10 @@ def create() -> str | Response:
             advance_id = UUID(form("advance_id")) if form("advance_id") else None
         except ValueError:
             raise InvalidInput("请从列表中选择账套和借款", field="book_id") from None
-        files = _stored_files()
         claim_id = backend().office.submit_claim(
             command_context("submit_claim"), book_id, category=form("category"), purpose=form("purpose"),
             items=items, invoices=form("invoices").replace("，", "\n").replace(",", "\n").splitlines()[:40],
-            spent_on=spent_on, files=files, prior=form("prior") or None, advance_id=advance_id,
+            spent_on=spent_on, scans=_uploads(), prior=form("prior") or None, advance_id=advance_id,
             form_key=form("form_key") or None, account=form("account") or None)
     except DomainError as error:
         return _new(field_errors(error), entered)
@@ -131,9 +135,9 @@ def create() -> str | Response:
 
 def _claim(claim_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
     conn = views()
-    found = claims.claim(conn, str(claim_id))
+    found = claims.claim(conn, str(claim_id), claim_reader())
     if found is None:
-        abort(404)
+        abort(404)  # not there, or not the user's to read: the same answer, so ids cannot be probed
     row, items = found
     book = ledger.book(conn, row.book_id)
     account_name = next((a.full_name for a in ledger.chart(conn, row.book_id) if a.code == row.account), "")
@@ -141,8 +145,8 @@ def _claim(claim_id: UUID, errors: dict[str, str] | None = None, notice: str | N
                 account_name=account_name,
                 categories=CATEGORIES, states=STATES, methods=METHODS, errors=errors or {}, notice=notice,
                 waiting=row in waiting_for([row]), today=backend().office.today(), form_key=new_form_key(),
-                advance=claims.advances(conn, backend().office.today(), advance_id=row.advance_id)
-                if row.advance_id else [])
+                advance=claims.advances(conn, backend().office.today(), advance_id=row.advance_id,
+                                        reader=claim_reader()) if row.advance_id else [])
 
 
 @bp.get("/claims/<uuid:claim_id>")
@@ -191,7 +195,9 @@ def pay(claim_id: UUID) -> str | Response:
 
 @bp.get("/attachments/<digest>")
 def attachment(digest: str) -> Response:
-    """A stored scan, by its SHA-256."""
+    """A stored scan, by its SHA-256, for those who may read a claim that carries it."""
+    if not claims.names_file(views(), digest, claim_reader()):
+        abort(404)
     try:
         data = backend().office.attachments.get(digest)
     except InvalidInput:
@@ -210,8 +216,10 @@ def attachment(digest: str) -> Response:
 def approvals(errors: dict[str, str] | None = None, notice: str | None = None) -> str:
     """Purchase approvals (FIN-13) and meal notices (FIN-14) issued, and the forms to issue them."""
     conn = views()
-    return page("claims/approvals.html", "approvals", approvals=claims.prior_approvals(conn), kinds=PRIOR_KINDS,
-                names=users.names(conn), errors=errors or {}, notice=notice, today=backend().office.today())
+    return page("claims/approvals.html", "approvals", approvals=claims.prior_approvals(conn, claim_reader()),
+                kinds=PRIOR_KINDS, names=users.names(conn), errors=errors or {}, notice=notice,
+                today=backend().office.today(),
+                may_approve_purchase=acting_role(current_user.roles, "approve_purchase") is not None)
 
 
 @bp.post("/claims/approvals")
@@ -250,8 +258,10 @@ def advances() -> str:
     on, today, problem = as_of()
     conn = views()
     deduct = value_on(backend().office.settings(), "advance_salary_deduction_after", on)
-    return page("claims/advances.html", "advances", advances=claims.advances(conn, on), on=on, today=today,
-                problem=problem, ageing=claims.ageing(conn, on, _rate_on, int(deduct) if deduct else None),
+    reader = claim_reader()
+    return page("claims/advances.html", "advances", advances=claims.advances(conn, on, reader=reader), on=on,
+                today=today, problem=problem, mine=reader is not None,
+                ageing=claims.ageing(conn, on, _rate_on, int(deduct) if deduct else None, reader=reader),
                 names=users.names(conn), purposes=PURPOSES, states=ADVANCE_STATES,
                 books={b.book_id: b.name for b in ledger.books(conn)})
 
@@ -292,7 +302,7 @@ def request_advance() -> str | Response:
 def _advance(advance_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
     conn = views()
     today = backend().office.today()
-    found = claims.advances(conn, today, advance_id=str(advance_id))
+    found = claims.advances(conn, today, advance_id=str(advance_id), reader=claim_reader())
     if not found:
         abort(404)
     row = found[0]

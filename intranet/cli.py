@@ -215,6 +215,7 @@ def verify(anchor: str | None) -> None:
         click.echo(f"核验失败：{problem}", err=True)
     if problems:
         sys.exit(1)
+    _warn_orphans(data_dir)
     click.echo(f"核验通过：{report.events} 条记录，链头 {report.head or '（空）'}")
 
 
@@ -260,3 +261,48 @@ def _erased_users(office: UnionOffice) -> list[UUID]:
         found += [n.originator_id for n in batch]
         start = batch[-1].id
     return found
+
+
+# -- attachment files that no event names -------------------------------------------------------
+
+
+def _orphans(data_dir: Path) -> list[Path]:
+    """The files in the attachments folder that no event names."""
+    office = UnionOffice(data_dir)
+    try:
+        return office.attachments.orphans(_attachments(office))
+    finally:
+        office.close()
+
+
+def _warn_orphans(data_dir: Path) -> None:
+    """verify lists orphan files as warnings, not failures: a file no event names alters no recorded fact
+    (it is not tampering), but it may hold personal data nobody accounts for, so it must be seen."""
+    for path in _orphans(data_dir):
+        click.echo(f"警告：附件文件 {path.name} 未被任何记录引用（可用 intranet attachments prune 清除）")
+
+
+@main.group()
+def attachments() -> None:
+    """Scanned invoices and receipts (var/attachments)."""
+
+
+@attachments.command("prune", with_appcontext=False)
+@click.option("--grace-minutes", default=60, show_default=True, type=click.IntRange(min=0),
+              help="Keep files younger than this: an upload being saved right now has no event yet.")
+def attachments_prune(grace_minutes: int) -> None:
+    """Remove the attachment files that no event names, printing each one removed."""
+    data_dir = _data_dir()
+    if not (data_dir / "events.sqlite").exists():
+        raise click.ClickException(f"找不到记录库：{data_dir / 'events.sqlite'}")
+    cutoff = time.time() - grace_minutes * 60
+    removed = kept = 0
+    for path in _orphans(data_dir):
+        if path.stat().st_mtime > cutoff:
+            kept += 1
+            continue
+        path.unlink()
+        removed += 1
+        click.echo(f"已删除：{path.relative_to(data_dir)}")
+    note = f"，{kept} 个近 {grace_minutes} 分钟内的文件暂不删除" if kept else ""
+    click.echo(f"共删除 {removed} 个未被任何记录引用的附件文件{note}")

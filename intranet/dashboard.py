@@ -11,7 +11,8 @@ from flask_login import current_user
 from aggregates.chain import sqlite_head
 from aggregates.roles import ALL_STAFF, BOOK_READERS, CLAIMANTS
 from aggregates.settings import value_on
-from intranet.claims import waiting_for
+from intranet.audit import visible_to_me
+from intranet.claims import claim_reader, waiting_for
 from intranet.summaries import stream_label, summariser
 from intranet.web import as_of, backend, page, views
 from projections import audit_trail, claims, ledger, organisations, roster, settings_history, users
@@ -24,10 +25,10 @@ def _money_figures(conn: sqlite3.Connection, today: date) -> dict[str, object]:
     own = next((b for b in ledger.books(conn) if b.union_id is None), None)
     cash = ledger.balance(conn, own.book_id, "101", today) if own is not None else None
     deduct = value_on(backend().office.settings(), "advance_salary_deduction_after", today)
-    overdue = [a for a in claims.ageing(conn, today, lambda _day: None, int(deduct) if deduct else None)
-               if a.days_overdue]
+    overdue = [a for a in claims.ageing(conn, today, lambda _day: None, int(deduct) if deduct else None,
+                                        reader=claim_reader()) if a.days_overdue]
     return {"own": own, "cash": cash, "ceiling": value_on(backend().office.settings(), "cash_on_hand_limit", today),
-            "claims_waiting": len(waiting_for(claims.claims(conn))), "overdue": len(overdue),
+            "claims_waiting": len(waiting_for(claims.claims(conn, reader=claim_reader()))), "overdue": len(overdue),
             "unreviewed": sum(len(ledger.vouchers(conn, b.book_id, waiting=True)) for b in ledger.books(conn))
             if current_user.has_role("accountant") else None}
 
@@ -43,7 +44,7 @@ def index() -> str:
     conn = views()
     on, _today, problem = as_of()
     settings = settings_history.in_force(conn, today)
-    recent = audit_trail.entries(conn, audit_trail.Filter(), limit=10)
+    recent = audit_trail.entries(conn, visible_to_me(), limit=10)
     summary, names = summariser(conn, recent)
     settings_aggregate = office.settings()
     minimum = int(value_on(settings_aggregate, "standalone_union_min_headcount", on) or 25)

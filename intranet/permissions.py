@@ -98,11 +98,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "oversight.publish": COMMAND_ROLES["publish_disclosure"],
     **dict.fromkeys(("oversight.register_asset", "oversight.issue_supplies", "oversight.dispose_asset"),
                     COMMAND_ROLES["register_asset"]),
-    # Claims and advances: staff hand in and witness (so every staff user sees them); the chair approves;
-    # the cashier pays.
-    **dict.fromkeys(("claims.index", "claims.new", "claims.create", "claims.detail", "claims.certify",
-                     "claims.advances", "claims.new_advance", "claims.request_advance", "claims.advance",
-                     "claims.approvals", "claims.attachment"), CLAIMANTS | BOOK_READERS),
+    # Claims and advances: staff hand in and witness; the chair approves; the cashier pays. Every staff user
+    # reaches the pages, which show each one only the claims and advances they may read (intranet/claims.py).
+    **dict.fromkeys(("claims.index", "claims.detail", "claims.advances", "claims.advance", "claims.approvals",
+                     "claims.attachment"), CLAIMANTS | BOOK_READERS),
+    **dict.fromkeys(("claims.new", "claims.create"), COMMAND_ROLES["submit_claim"]),
+    "claims.certify": COMMAND_ROLES["certify_claim"],
+    **dict.fromkeys(("claims.new_advance", "claims.request_advance"), COMMAND_ROLES["request_advance"]),
     **dict.fromkeys(("claims.approve", "claims.reject", "claims.approve_advance", "claims.refuse_advance"),
                     COMMAND_ROLES["approve_claim"]),
     "claims.issue": COMMAND_ROLES["issue_meal_notice"],
@@ -111,6 +113,27 @@ ROUTES: dict[str, frozenset[str]] = {
         (f"books.{a}" for a in ("create", "add_account", "new_voucher", "post_voucher", "review", "reverse", "close")),
         BOOKKEEPERS),
 }
+
+
+# Who may read each area of the audit trail (projections/audit_trail.AREAS): the readers of the area's
+# own pages. Claims and advances are read by the book readers, and by whoever took part in one (the
+# handler, the witness): the audit trail and the claims pages add those. The fund review committee also
+# reads the users area: it must be able to say that each recorded act was done by someone entitled to it,
+# and those entries carry roles and account states, never personal data.
+AREA_READERS: dict[str, frozenset[str]] = {
+    "settings": ROUTES["settings.index"],
+    "roster": ROUTES["members.index"],
+    "users": ROUTES["users.index"] | {"auditor"},
+    "books": ROUTES["books.index"],
+    "claims": ROUTES["books.index"],
+    "oversight": ROUTES["oversight.budget"],
+}
+
+
+def readable_areas(roles: Iterable[str]) -> frozenset[str]:
+    """The areas of the audit trail a user holding `roles` may read."""
+    held = set(roles)
+    return frozenset(area for area, readers in AREA_READERS.items() if readers & held)
 
 
 def allowed(endpoint: str | None, roles: Iterable[str]) -> bool:

@@ -17,7 +17,7 @@ from projections.ledger import fen, yuan
 
 projection = Projection(
     name="claims",
-    schema_version=2,
+    schema_version=3,
     tables=[
         """CREATE TABLE claims (
             claim_id TEXT PRIMARY KEY, book_id TEXT NOT NULL, handler TEXT NOT NULL, handler_role TEXT NOT NULL,
@@ -38,7 +38,7 @@ projection = Projection(
             advance_id TEXT PRIMARY KEY, book_id TEXT NOT NULL, borrower TEXT NOT NULL, form_no TEXT NOT NULL,
             purpose TEXT NOT NULL, details TEXT NOT NULL, amount INTEGER NOT NULL, requested_on TEXT NOT NULL,
             expected_return TEXT NOT NULL, state TEXT NOT NULL, approver TEXT, decided_on TEXT, paid_on TEXT,
-            voucher TEXT, returned_on TEXT, version INTEGER NOT NULL)""",
+            voucher TEXT, returned_on TEXT, version INTEGER NOT NULL, reason TEXT)""",
         """CREATE TABLE repayments (
             advance_id TEXT NOT NULL, position INTEGER NOT NULL, amount INTEGER NOT NULL, repaid_on TEXT NOT NULL,
             claim_id TEXT, voucher TEXT NOT NULL, method TEXT NOT NULL, PRIMARY KEY (advance_id, position))""",
@@ -117,14 +117,14 @@ def _requested(step: Step, e: CashAdvance.Requested) -> None:
         "advance_id": str(e.originator_id), "book_id": str(e.book_id), "borrower": e.actor, "form_no": e.form_no,
         "purpose": e.purpose, "details": e.details, "amount": fen(e.amount), "requested_on": e.occurred_on.isoformat(),
         "expected_return": e.expected_return.isoformat(), "state": "requested", "approver": None, "decided_on": None,
-        "paid_on": None, "voucher": None, "returned_on": None, "version": e.originator_version})
+        "paid_on": None, "voucher": None, "returned_on": None, "version": e.originator_version, "reason": None})
 
 
 @projection.on(CashAdvance.Approved, CashAdvance.Rejected)
 def _advance_decided(step: Step, e: CashAdvance.Approved | CashAdvance.Rejected) -> None:
     state = "approved" if isinstance(e, CashAdvance.Approved) else "rejected"
     _update(step, "advances", "advance_id", str(e.originator_id), e, state=state, approver=e.actor,
-            decided_on=e.occurred_on.isoformat())
+            decided_on=e.occurred_on.isoformat(), reason=e.reason)
 
 
 @projection.on(CashAdvance.Paid)
@@ -199,20 +199,47 @@ def _claim(r: sqlite3.Row) -> ClaimRow:
     return ClaimRow(**values)
 
 
+@dataclass(frozen=True)
+class Reader:
+    """A user who does not read the books: they read the claims and advances they took part in (as handler,
+    witness, approver, cashier or borrower) and, when they may witness claims, those waiting for a witness
+    (any staff user but the handler may witness, Q7, and must see what they sign). Book readers read
+    everything: the read functions take None for them."""
+
+    user: str
+    may_witness: bool = False
+
+
+def _claims_readable(reader: Reader | None) -> tuple[str, list[str]]:
+    if reader is None:
+        return "", []
+    clause = " AND (? IN (handler, witness, approver, cashier)"
+    args = [reader.user]
+    if reader.may_witness:
+        clause += " OR (state = 'submitted' AND handler <> ?)"
+        args.append(reader.user)
+    return clause + ")", args
+
+
 def claims(conn: sqlite3.Connection, *, state: str | None = None, book_id: str | None = None,
-           handler: str | None = None, limit: int = 200) -> list[ClaimRow]:
-    """Claims, newest first, filtered by state, book or handler."""
+           handler: str | None = None, limit: int = 200, reader: Reader | None = None) -> list[ClaimRow]:
+    """Claims the reader may read, newest first, filtered by state, book or handler."""
     sql, args = "SELECT * FROM claims WHERE 1 = 1", []
     for column, value in (("state", state), ("book_id", book_id), ("handler", handler)):
         if value:
             sql += f" AND {column} = ?"
             args.append(value)
-    rows = conn.execute(sql + " ORDER BY submitted_on DESC, rowid DESC LIMIT ?", [*args, limit])
+    readable, more = _claims_readable(reader)
+    rows = conn.execute(sql + readable + " ORDER BY submitted_on DESC, rowid DESC LIMIT ?", [*args, *more, limit])
     return [_claim(r) for r in rows]
 
 
-def claim(conn: sqlite3.Connection, claim_id: str) -> tuple[ClaimRow, list[sqlite3.Row]] | None:
-    row = conn.execute("SELECT * FROM claims WHERE claim_id = ?", [claim_id]).fetchone()
+def claim(conn: sqlite3.Connection, claim_id: str,
+          reader: Reader | None = None) -> tuple[ClaimRow, list[sqlite3.Row]] | None:
+    """One claim and its items, if the reader may read it."""
+    readable, more = _claims_readable(reader)
+    row = conn.execute("SELECT * FROM claims WHERE claim_id = ?" + readable,  # noqa: S608 - clauses are constants
+                       [claim_id, *more]).fetchone()
     if row is None:
         return None
     items = conn.execute("SELECT item, quantity, unit_price, amount FROM claim_items WHERE claim_id = ?"
@@ -220,8 +247,22 @@ def claim(conn: sqlite3.Connection, claim_id: str) -> tuple[ClaimRow, list[sqlit
     return _claim(row), items
 
 
-def prior_approvals(conn: sqlite3.Connection) -> list[sqlite3.Row]:
-    return conn.execute("SELECT * FROM prior_approvals ORDER BY issued_on DESC, number").fetchall()
+def names_file(conn: sqlite3.Connection, digest: str, reader: Reader | None = None) -> bool:
+    """Whether a claim the reader may read carries the scan `digest` (vouchers carry only their claims' scans)."""
+    readable, more = _claims_readable(reader)
+    found = conn.execute("SELECT 1 FROM claims WHERE instr(' ' || files || ' ', ?) > 0" + readable  # noqa: S608
+                         + " LIMIT 1", [f" {digest} ", *more]).fetchone()
+    return found is not None
+
+
+def prior_approvals(conn: sqlite3.Connection, reader: Reader | None = None) -> list[sqlite3.Row]:
+    """Purchase approvals and meal notices: for a reader who is not a book reader, those they issued or
+    that a claim of theirs used."""
+    sql, args = "SELECT * FROM prior_approvals", []
+    if reader is not None:
+        sql += " WHERE issued_by = ? OR used_by IN (SELECT claim_id FROM claims WHERE handler = ?)"
+        args = [reader.user, reader.user]
+    return conn.execute(sql + " ORDER BY issued_on DESC, number", args).fetchall()
 
 
 @dataclass(frozen=True)
@@ -241,19 +282,24 @@ class AdvanceRow:
     paid_on: date | None
     returned_on: date | None
     voucher: str | None
+    reason: str | None = None  # why it was refused
 
 
 def advances(conn: sqlite3.Connection, day: date, *, book_id: str | None = None,
-             advance_id: str | None = None) -> list[AdvanceRow]:
-    """Every advance requested by `day`, with what was still owed on that day."""
+             advance_id: str | None = None, reader: Reader | None = None) -> list[AdvanceRow]:
+    """Every advance requested by `day` that the reader may read (theirs, or one they decided), with what was
+    still owed on that day."""
     sql = ("SELECT a.*, a.amount - COALESCE((SELECT SUM(r.amount) FROM repayments r WHERE r.advance_id ="
            " a.advance_id AND r.repaid_on <= :day), 0) AS owed FROM advances a WHERE a.requested_on <= :day")
     if book_id:
         sql += " AND a.book_id = :book"
     if advance_id:
         sql += " AND a.advance_id = :advance"
+    if reader is not None:
+        sql += " AND :me IN (a.borrower, a.approver)"
     rows = conn.execute(sql + " ORDER BY a.requested_on DESC, a.form_no",
-                        {"day": day.isoformat(), "book": book_id, "advance": advance_id})
+                        {"day": day.isoformat(), "book": book_id, "advance": advance_id,
+                         "me": reader.user if reader else None})
     result = []
     for r in rows:
         paid = r["paid_on"] and r["paid_on"] <= day.isoformat()
@@ -263,7 +309,7 @@ def advances(conn: sqlite3.Connection, day: date, *, book_id: str | None = None,
             yuan(r["owed"]) if paid else Decimal("0.00"), date.fromisoformat(r["requested_on"]),
             date.fromisoformat(r["expected_return"]), r["state"], r["approver"],
             date.fromisoformat(r["paid_on"]) if paid else None, date.fromisoformat(returned) if returned else None,
-            r["voucher"]))
+            r["voucher"], r["reason"]))
     return result
 
 
@@ -289,11 +335,11 @@ class Ageing:
 
 
 def ageing(conn: sqlite3.Connection, day: date, rate_on: Callable[[date], Decimal | None],
-           deduct_after: int | None, *, book_id: str | None = None) -> list[Ageing]:
+           deduct_after: int | None, *, book_id: str | None = None, reader: Reader | None = None) -> list[Ageing]:
     """Every advance with money still owed on `day`; interest accrues each overdue day on what was owed
     that day, at the rate in force that day, over 365."""
     result = []
-    for advance in advances(conn, day, book_id=book_id):
+    for advance in advances(conn, day, book_id=book_id, reader=reader):
         if not advance.outstanding:
             continue
         back = advance.returned_on or (advance.expected_return if advance.paid_on else None)
