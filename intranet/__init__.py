@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
 from aggregates.application import utc_now
+from aggregates.personal_data import private_file
 from intranet import (
     audit,
     auth,
@@ -106,6 +107,7 @@ def _stored_secret(data_dir: Path) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as file:
             file.write(secrets.token_hex(32))
+    private_file(path)  # a key file copied in with a wider mode is tightened
     return path.read_text().strip()
 
 

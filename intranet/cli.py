@@ -6,7 +6,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from uuid import UUID
 
 import click
 import waitress
@@ -18,17 +17,21 @@ from aggregates.book import Book
 from aggregates.chain import Anchor, verify_sqlite
 from aggregates.claim import ExpenseClaim
 from aggregates.errors import DomainError
+from aggregates.personal_data import KeyFileDamaged
 from aggregates.roles import ROLES
-from aggregates.user_account import UserAccount
 from intranet import create_app
 from intranet.backend import Backend
 from intranet.credentials import password_problem
 from intranet.demo import DEMO_PASSWORD, build
+from intranet.key_audit import key_problems
 from projections import users as users_view
 
 
 def _create_app() -> object:
-    return create_app()
+    try:
+        return create_app()
+    except KeyFileDamaged as error:  # one clear line, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 main = FlaskGroup(create_app=_create_app, load_dotenv=False, help="工会内网 · Union Office Intranet")
@@ -203,12 +206,14 @@ def verify(anchor: str | None) -> None:
 
 
 def _verify_rest(data_dir: Path) -> list[str]:
-    """Snapshots match their events; erased people's keys are really gone."""
-    office = UnionOffice(data_dir)
+    """Snapshots match their events; every person's key is there unless erased, and gone if erased."""
+    try:
+        office = UnionOffice(data_dir)
+    except KeyFileDamaged as error:
+        return [str(error)]
     try:
         problems = office.verify_snapshots()
-        problems += [f"已删除个人信息的用户 {u} 的密钥仍然存在" for u in _erased_users(office)
-                     if office.keys.has_key(u)]
+        problems += key_problems(office)
         problems += [problem for digest in _attachments(office) if (problem := office.attachments.problem(digest))]
         return problems
     finally:
@@ -223,14 +228,5 @@ def _attachments(office: UnionOffice) -> set[str]:
     while batch := office.recorder.select_notifications(start, 1000, topics=topics, inclusive_of_start=False):
         for notification in batch:
             found.update(office.mapper.to_domain_event(notification).files)
-        start = batch[-1].id
-    return found
-
-
-def _erased_users(office: UnionOffice) -> list[UUID]:
-    topic = f"{UserAccount.PersonalDataErased.__module__}:{UserAccount.PersonalDataErased.__qualname__}"
-    found, start = [], 0
-    while batch := office.recorder.select_notifications(start, 1000, topics=[topic], inclusive_of_start=False):
-        found += [n.originator_id for n in batch]
         start = batch[-1].id
     return found
