@@ -29,7 +29,15 @@ from aggregates.envelope import (
     EventRefAsDict,
     OfficeAggregate,
 )
-from aggregates.errors import AlreadyExists, DuplicateSubmission, InvalidInput, NotFound, NotPermitted, StaleEdit
+from aggregates.errors import (
+    AlreadyExists,
+    DuplicateSubmission,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    StaleEdit,
+    WritesHeld,
+)
 from aggregates.office import Office
 from aggregates.oversight_commands import OversightCommands
 from aggregates.personal_data import KeyFileDamaged, KeyStore, PepperMissing, SealedAsDict, private_file
@@ -87,6 +95,8 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
         self.attachments = AttachmentStore(data_dir / "attachments")
         self._default_timezone = timezone or DEFAULT_TIMEZONE
         self._timezone: ZoneInfo | None = None
+        # The position where the chain broke, while it is broken: then every save is refused.
+        self.held_at: int | None = None
 
     def _open_keys(self, path: Path) -> KeyStore:
         """The key file; never a new one beside a log that already has events, nor one that
@@ -351,6 +361,12 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
     @staticmethod
     def _form_claim(ctx: Context, form_key: str | None, owner_id: UUID) -> list[UniqueKey]:
         return [UniqueKey.claim(ctx, "form", form_key, owner_id)] if form_key else []
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
+        """Append the aggregates' new events, unless the log failed its integrity check."""
+        if self.held_at is not None:
+            raise WritesHeld(position=self.held_at)
+        return super().save(*objs, **kwargs)
 
     def _save(self, *aggregates: OfficeAggregate) -> int:
         """Save in one transaction; returns the last position written."""

@@ -123,6 +123,8 @@ class ReadModels:
         self._pointer_mtime: int | None = None
         self._path: Path | None = None
         self._caught_up_to = -1
+        # Set while the chain is broken: events after it are not projected (see intranet/integrity.py).
+        self.stop: int | None = None
 
     # -- where the current file is ---------------------------------------------------------
 
@@ -181,6 +183,8 @@ class ReadModels:
     def catch_up(self) -> int:
         """Apply every event newer than the projections' positions; returns how many."""
         last = self.app.recorder.max_notification_id() or 0
+        if self.stop is not None:
+            last = min(last, self.stop)
         path = self.path
         if last <= self._caught_up_to:
             return 0
@@ -213,7 +217,7 @@ class ReadModels:
         positions = dict(db.execute("SELECT name, position FROM projection_state").fetchall())
         start = min(positions.values())
         notifications = self.app.recorder.select_notifications(
-            start=start, limit=page, inclusive_of_start=False
+            start=start, limit=page, stop=self.stop, inclusive_of_start=False
         )
         keys = getattr(self.app, "keys", None)
         for notification in notifications:
