@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -249,13 +251,17 @@ def _remember_verified_head(data_dir: Path, report: ChainReport, restored: bool)
     longer holds the head verified before is refused unless the admin says it was restored."""
     if not (data_dir / "keys.sqlite").exists() or report.head is None:
         return  # the key check below reports a missing key file
-    checkpoints = Checkpoints(data_dir / "keys.sqlite")
-    earlier = checkpoints.load()
+    try:
+        checkpoints = Checkpoints(data_dir / "keys.sqlite")
+        earlier = checkpoints.load()
+    except sqlite3.OperationalError:
+        return  # a read-only copy (the fund review committee's): nothing to re-anchor
     still = verify_tail(data_dir / "events.sqlite", earlier)
     if not still.ok and not restored:
         click.echo(f"核验失败：{still.problem}；如已从备份恢复记录库，请加 --restored 重新核验", err=True)
         sys.exit(1)
-    checkpoints.save(report.head, "full")
+    with contextlib.suppress(sqlite3.OperationalError):
+        checkpoints.save(report.head, "full")
 
 
 @main.command()
