@@ -10,6 +10,7 @@ claims on personal keys (an ID number's claim id must not reveal the number).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
@@ -95,7 +96,8 @@ def private_file(path: Path) -> None:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     except FileExistsError:
         if os.stat(path).st_mode & 0o077:
-            os.chmod(path, 0o600)
+            with contextlib.suppress(PermissionError):  # someone else's copy: theirs to tighten
+                os.chmod(path, 0o600)
 
 
 class KeyStore:
