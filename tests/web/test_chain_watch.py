@@ -93,6 +93,22 @@ def test_a_command_is_refused_while_the_chain_is_broken_and_nothing_is_appended(
     assert _events(data_dir) == before
 
 
+def test_a_flipped_bit_in_the_last_event_shows_the_banner_and_refuses_the_command(
+        data_dir: Path, restart) -> None:
+    (last, state), *_ = sql(data_dir / "events.sqlite", "SELECT rowid, state FROM stored_events ORDER BY rowid DESC")
+    flipped = bytearray(state)
+    flipped[10] ^= 0x20
+    sql(data_dir / "events.sqlite", "UPDATE stored_events SET state = ? WHERE rowid = ?", (bytes(flipped), last))
+    before = _events(data_dir)
+    client = restart().test_client()
+
+    session, response = _post_setting(client)
+
+    assert response.status_code == 503
+    assert _events(data_dir) == before
+    assert f"第 {last} 条" in session.get("/").text
+
+
 def test_a_command_run_directly_on_the_office_is_held_too(data_dir: Path, restart) -> None:
     _forge_state(data_dir, 4, "vice_chair用户".encode(), "vice_chbir用户".encode())
     backend: Backend = restart().extensions["intranet"]
