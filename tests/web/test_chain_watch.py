@@ -6,11 +6,12 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from flask import Flask
 
-from aggregates.chain import sqlite_head
+from aggregates.chain import link_hash, sqlite_head, verify_sqlite
 from aggregates.errors import WritesHeld
 from aggregates.user_account import UserAccount
 from intranet import create_app
@@ -240,3 +241,31 @@ def test_a_log_restored_from_an_older_backup_needs_verify_restored_before_servin
     assert "--restored" in refused.stderr
     assert restored.returncode == 0, restored.stderr
     assert BANNER not in restart().test_client().get("/login").text
+
+
+def _rewrite_chain_from(data_dir: Path, position: int, old: bytes, new: bytes) -> None:
+    """Change an event and recompute every link after it: the chain alone then verifies."""
+    _forge_state(data_dir, position, old, new)
+    conn = sqlite3.connect(data_dir / "events.sqlite")
+    with conn:
+        (prev,) = conn.execute("SELECT prev_hash FROM event_chain WHERE position = ?", (position,)).fetchone()
+        rows = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events"
+                            " WHERE rowid >= ? ORDER BY rowid", (position,)).fetchall()
+        for rowid, stream, version, topic, state in rows:
+            link = link_hash(bytes(prev), rowid, UUID(stream), version, topic, bytes(state))
+            conn.execute("UPDATE event_chain SET prev_hash = ?, hash = ? WHERE position = ?", (prev, link, rowid))
+            prev = link
+    conn.close()
+
+
+def test_a_rewritten_chain_is_caught_against_the_head_the_server_verified(
+        client, data_dir: Path, restart) -> None:
+    login(client, "admin").get("/")  # the server verifies and remembers the head
+    _rewrite_chain_from(data_dir, 4, "vice_chair用户".encode(), "vice_chbir用户".encode())
+    assert verify_sqlite(data_dir / "events.sqlite").ok  # the chain alone no longer tells
+
+    result = intranet(data_dir, "verify")
+
+    assert result.returncode == 1
+    assert "与上次核验时的链头哈希不符" in result.stderr
+    assert BANNER in restart().test_client().get("/login").text
