@@ -32,11 +32,19 @@ from aggregates.envelope import (
     EventRefAsDict,
     OfficeAggregate,
 )
-from aggregates.errors import AlreadyExists, DuplicateSubmission, InvalidInput, NotFound, NotPermitted, StaleEdit
+from aggregates.errors import (
+    AlreadyExists,
+    DuplicateSubmission,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    StaleEdit,
+    WritesHeld,
+)
 from aggregates.member_account_commands import MemberAccountCommands
 from aggregates.office import Office
 from aggregates.oversight_commands import OversightCommands
-from aggregates.personal_data import KeyStore, SealedAsDict
+from aggregates.personal_data import KeyFileDamaged, KeyStore, PepperMissing, SealedAsDict, private_file
 from aggregates.roles import ROLES, SEPARATION, SYSTEM_COMMANDS, may_run
 from aggregates.roster_commands import RosterCommands
 from aggregates.settings import ChangeAsDict, Settings, Value, parse, spec_for, value_on
@@ -78,6 +86,7 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
         new_id: Callable[[], UUID] = uuid4,
     ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
+        private_file(data_dir / "events.sqlite")
         settings = {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(data_dir / "events.sqlite"),
@@ -88,10 +97,34 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
         self.data_dir = data_dir
         self.clock = clock
         self.new_id = new_id  # injected like the clock: the demo builds the same office from the same seed
-        self.keys = KeyStore(data_dir / "keys.sqlite")
+        self.keys = self._open_keys(data_dir / "keys.sqlite")
         self.attachments = AttachmentStore(data_dir / "attachments")
         self._default_timezone = timezone or DEFAULT_TIMEZONE
         self._timezone: ZoneInfo | None = None
+        # The position where the chain broke, while it is broken: then every save is refused.
+        self.held_at: int | None = None
+
+    def _open_keys(self, path: Path) -> KeyStore:
+        """The key file; never a new one beside a log that already has events, nor one that
+        lost the pepper ID numbers were claimed under."""
+        try:
+            keys = KeyStore(path, create=not self.recorder.max_notification_id(), may_mint=self.no_id_number_claimed)
+            if not keys.has_pepper() and not self.no_id_number_claimed():
+                raise PepperMissing()
+        except KeyFileDamaged:
+            self.close()
+            raise
+        return keys
+
+    def no_id_number_claimed(self) -> bool:
+        """Whether no ID number was ever claimed (only then may a missing pepper be minted)."""
+        topic = f"{UniqueKey.Claimed.__module__}:{UniqueKey.Claimed.__qualname__}"
+        start = 0
+        while batch := self.recorder.select_notifications(start, 1000, topics=[topic], inclusive_of_start=False):
+            if any(self.mapper.to_domain_event(n).kind == "id_number" for n in batch):
+                return False
+            start = batch[-1].id
+        return True
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -363,6 +396,12 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
     @staticmethod
     def _form_claim(ctx: Context, form_key: str | None, owner_id: UUID) -> list[UniqueKey]:
         return [UniqueKey.claim(ctx, "form", form_key, owner_id)] if form_key else []
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Any]:
+        """Append the aggregates' new events, unless the log failed its integrity check."""
+        if self.held_at is not None:
+            raise WritesHeld(position=self.held_at)
+        return super().save(*objs, **kwargs)
 
     def _save(self, *aggregates: OfficeAggregate) -> int:
         """Save in one transaction; returns the last position written."""

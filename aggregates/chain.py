@@ -148,9 +148,10 @@ class ChainRow:
     hash: bytes | None
 
 
-def walk(rows: Iterable[ChainRow], anchor: Anchor | None = None) -> ChainReport:
-    """Recompute every link in position order; stop at the first that does not match."""
-    prev, count, head = GENESIS, 0, None
+def walk(rows: Iterable[ChainRow], anchor: Anchor | None = None, prev: bytes = GENESIS) -> ChainReport:
+    """Recompute every link in position order (from `prev`, the hash before the first row);
+    stop at the first that does not match."""
+    count, head = 0, None
     anchor_seen = anchor is None
     for row in rows:
         problem = _check(row, prev)
@@ -186,18 +187,20 @@ _SQLITE_ROWS = f"""
 SELECT e.rowid AS position, e.originator_id, e.originator_version, e.topic, e.state,
        c.prev_hash, c.hash
   FROM stored_events e LEFT JOIN {CHAIN_TABLE} c ON c.position = e.rowid
+ WHERE e.rowid > :after
 UNION ALL
 SELECT c.position, NULL, NULL, NULL, NULL, c.prev_hash, c.hash
-  FROM {CHAIN_TABLE} c WHERE NOT EXISTS (SELECT 1 FROM stored_events e WHERE e.rowid = c.position)
+  FROM {CHAIN_TABLE} c WHERE c.position > :after
+   AND NOT EXISTS (SELECT 1 FROM stored_events e WHERE e.rowid = c.position)
 ORDER BY 1
 """  # noqa: S608 - the table name is a module constant
 
 
-def sqlite_rows(db_path: Path) -> Iterator[ChainRow]:
-    """Every position of a SQLite event log, read-only, in order."""
+def sqlite_rows(db_path: Path, after: int = 0) -> Iterator[ChainRow]:
+    """Every position of a SQLite event log after `after`, read-only, in order."""
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
-        for pos, stream, version, topic, state, prev, link in conn.execute(_SQLITE_ROWS):
+        for pos, stream, version, topic, state, prev, link in conn.execute(_SQLITE_ROWS, {"after": after}):
             yield ChainRow(
                 position=pos,
                 stream_id=UUID(stream) if stream else None,
@@ -214,6 +217,34 @@ def sqlite_rows(db_path: Path) -> Iterator[ChainRow]:
 def verify_sqlite(db_path: Path, anchor: Anchor | None = None) -> ChainReport:
     """Walk the chain of the SQLite event log at `db_path`."""
     return walk(sqlite_rows(db_path), anchor)
+
+
+def verify_tail(db_path: Path, since: Anchor | None) -> ChainReport:
+    """Walk only the links after `since`, a head verified earlier, once the log is seen to
+    still hold it (`events` counts the tail; with no new link the head is `since`)."""
+    if since is None:
+        return verify_sqlite(db_path)
+    problem = _holds(db_path, since)
+    if problem:
+        return ChainReport(0, None, since.position, problem)
+    report = walk(sqlite_rows(db_path, after=since.position), prev=since.hash)
+    return report if report.head is not None or not report.ok else ChainReport(0, since)
+
+
+def _holds(db_path: Path, since: Anchor) -> str | None:
+    """Why the log no longer holds the head verified earlier, or None."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        row = conn.execute(
+            f"SELECT c.hash, e.rowid FROM {CHAIN_TABLE} c LEFT JOIN stored_events e ON e.rowid = c.position"  # noqa: S608
+            " WHERE c.position = ?", (since.position,)).fetchone()
+    finally:
+        conn.close()
+    if row is None or row[1] is None:
+        return f"上次核验到的第 {since.position} 条已不在日志中（记录被删除或截断）"
+    if bytes(row[0]) != since.hash:
+        return "与上次核验时的链头哈希不符（日志已被改写）"
+    return None
 
 
 def sqlite_head(db_path: Path) -> Anchor | None:

@@ -69,3 +69,9 @@ class SettingMissing(DomainError):
     """An action needs a setting the office has not configured."""
 
     message = "缺少设置：请先在“设置”中配置“%(label)s”"
+
+
+class WritesHeld(DomainError):
+    """The log failed its integrity check: nothing is recorded until an admin acts."""
+
+    message = "记录链核验失败（第 %(position)s 条），系统已暂停记录任何操作，请联系系统管理员"

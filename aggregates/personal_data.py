@@ -10,12 +10,13 @@ claims on personal keys (an ID number's claim id must not reveal the number).
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,14 +68,55 @@ class SealedAsDict(Transcoding):
         )
 
 
+class KeyFileDamaged(RuntimeError):
+    """keys.sqlite cannot serve the log it belongs to; the office must not start on it."""
+
+
+class KeysMissing(KeyFileDamaged):
+    """keys.sqlite is gone while the log holds events: a new file would mint a new pepper
+    (a known ID number would then pass as new) and every sealed value would be unreadable."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"找不到个人信息密钥库 {path}：记录库中已有记录，不能新建密钥库"
+            "（否则身份证号查重失效，已加密的个人信息无法读取）。请从备份恢复该文件后再启动。")
+
+
+class PepperMissing(KeyFileDamaged):
+    """The pepper is gone while ID numbers were already claimed under it."""
+
+    def __init__(self) -> None:
+        super().__init__("个人信息密钥库中缺少查重密钥，而记录中已有按它登记的身份证号；请从备份恢复 keys.sqlite")
+
+
+def private_file(path: Path) -> None:
+    """Make `path` readable by its owner only: created empty with mode 0600 if absent
+    (SQLite gives its -wal and -shm files the same mode), tightened if it is wider."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        if os.stat(path).st_mode & 0o077:
+            with contextlib.suppress(PermissionError):  # someone else's copy: theirs to tighten
+                os.chmod(path, 0o600)
+
+
 class KeyStore:
     """The per-person keys and the pepper, in their own SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, create: bool = True, may_mint: Callable[[], bool] = lambda: True) -> None:
+        """Open the key file; `create` False refuses to make a new one (the log already has
+        events); `may_mint` says whether a missing pepper may be made now (no ID number claimed)."""
         self.path = path
         self._lock = threading.Lock()
+        self._may_mint = may_mint
+        new = not path.exists()
+        if new and not create:
+            raise KeysMissing(path)
+        private_file(path)
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
+        if new:
+            self.pepper()  # minted with the file, so it never has to be minted later
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -116,6 +158,11 @@ class KeyStore:
         with self._connect() as conn:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def has_pepper(self) -> bool:
+        """Whether the pepper exists (never mints one)."""
+        with self._lock, self._connect() as conn:
+            return conn.execute("SELECT 1 FROM secrets WHERE name = 'pepper'").fetchone() is not None
+
     def has_key(self, subject_id: UUID) -> bool:
         """Whether the subject's key still exists."""
         return self._key(subject_id, create=False) is not None
@@ -126,6 +173,8 @@ class KeyStore:
             row = conn.execute("SELECT value FROM secrets WHERE name = 'pepper'").fetchone()
             if row:
                 return bytes(row[0])
+            if not self._may_mint():
+                raise PepperMissing()
             # Another process may create it at the same moment: the first one wins.
             conn.execute(
                 "INSERT OR IGNORE INTO secrets (name, value) VALUES ('pepper', ?)", (os.urandom(32),)

@@ -16,11 +16,14 @@ from typing import Any
 
 from flask import Flask, abort, render_template, request
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response
 
 from aggregates.application import utc_now
+from aggregates.errors import WritesHeld
+from aggregates.personal_data import private_file
 from intranet import (
     audit,
     auth,
@@ -38,10 +41,12 @@ from intranet import (
 )
 from intranet.auth import login_manager
 from intranet.backend import Backend
+from intranet.integrity import Break
 from intranet.permissions import allowed, is_public
 from intranet.web import close_views, has_control_characters, htmx, wants_fragment
 
 ROOT = Path(__file__).resolve().parent.parent
+NOT_COMMANDS = frozenset({"auth.logout"})  # POSTs that record nothing, allowed while the chain is broken
 csrf = CSRFProtect()
 
 CSP = (
@@ -106,6 +111,7 @@ def _stored_secret(data_dir: Path) -> str:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as file:
             file.write(secrets.token_hex(32))
+    private_file(path)  # a key file copied in with a wider mode is tightened
     return path.read_text().strip()
 
 
@@ -133,6 +139,10 @@ def _setup_web(app: Flask) -> None:
     def _office_name() -> dict[str, str | None]:
         office = app.extensions["intranet"].office.office()
         return {"office_name": office.name if office else None}
+
+    @app.context_processor
+    def _integrity_break() -> dict[str, object]:
+        return {"integrity_break": app.extensions["intranet"].chain.broken}
     app.jinja_env.filters.update(
         money=formatting.money,
         amount=formatting.amount,
@@ -164,6 +174,7 @@ def _setup_guards(app: Flask) -> None:
     def _catch_up_and_check() -> Response | None:
         if request.endpoint == "static":
             return None
+        broken = _integrity(app.extensions["intranet"])
         app.extensions["intranet"].read_models.catch_up()
         if request.endpoint is None or is_public(request.endpoint):
             return None
@@ -173,6 +184,8 @@ def _setup_guards(app: Flask) -> None:
             abort(403)
         if request.method == "POST" and has_control_characters():
             abort(400)
+        if broken and request.method == "POST" and request.endpoint not in NOT_COMMANDS:
+            abort(503)
         return None
 
     @app.after_request
@@ -183,6 +196,17 @@ def _setup_guards(app: Flask) -> None:
         response.headers["X-Frame-Options"] = "DENY"
         response.vary.add("HX-Request")
         return response
+
+
+def _integrity(backend: Backend) -> Break | None:
+    """The chain's state for this request: the new tail is re-verified before it is projected
+    and before every command; while the chain is broken, on every request (so a restore or an
+    acknowledgement lifts the hold at once)."""
+    if backend.chain.broken is not None:
+        return backend.integrity(persist=True)
+    if request.method == "POST" or backend.chain.behind(backend.office.recorder.max_notification_id()):
+        return backend.integrity()
+    return None
 
 
 def _setup_errors(app: Flask) -> None:
@@ -217,6 +241,11 @@ def _setup_errors(app: Flask) -> None:
     @app.errorhandler(413)
     def _too_large(_e: Exception) -> tuple[str, int]:
         return _error(413, "提交内容过大", "提交的内容过大，请缩小后重试。")
+
+    @app.errorhandler(503)
+    def _held(_e: Exception) -> tuple[str, int]:
+        broken = app.extensions["intranet"].chain.broken
+        return _error(503, "系统暂停记录", _(WritesHeld.message, position=broken.position if broken else "?"))
 
     @app.errorhandler(500)
     def _server_error(_e: Exception) -> tuple[str, int]:

@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 
 from aggregates.application import Clock, UnionOffice, utc_now
 from intranet.credentials import Credentials
+from intranet.integrity import Break, ChainWatch, Checkpoints
 from projections import ALL
 from projections.engine import ReadModels
 
@@ -25,6 +26,7 @@ class Backend:
     office: UnionOffice
     read_models: ReadModels
     credentials: Credentials
+    chain: ChainWatch
 
     @classmethod
     def open(
@@ -38,10 +40,19 @@ class Backend:
     ) -> Backend:
         """Open (creating if needed) the office stored in `data_dir`."""
         office = UnionOffice(data_dir, clock=clock, timezone=timezone, new_id=new_id)
-        read_models = ReadModels(office, data_dir, ALL)
-        read_models.ensure_ready()
-        credentials = Credentials(data_dir / "keys.sqlite", hasher)
-        return cls(office, read_models, credentials)
+        chain = ChainWatch(data_dir / "events.sqlite", Checkpoints(data_dir / "keys.sqlite"))
+        backend = cls(office, ReadModels(office, data_dir, ALL), Credentials(data_dir / "keys.sqlite", hasher), chain)
+        backend.integrity(persist=True)  # before anything is projected or served
+        backend.read_models.ensure_ready()
+        return backend
+
+    def integrity(self, *, persist: bool = False) -> Break | None:
+        """Re-verify the chain's new tail; while it is broken, hold every command and the read
+        models at the last good position. Returns the break, or None."""
+        broken = self.chain.check(persist=persist)
+        self.office.held_at = broken.position if broken else None
+        self.read_models.stop = broken.position - 1 if broken else None
+        return broken
 
     @property
     def data_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
@@ -17,20 +18,29 @@ from flask.cli import FlaskGroup
 from aggregates.application import DEFAULT_TIMEZONE, UnionOffice
 from aggregates.authority import replay_authority
 from aggregates.book import Book
-from aggregates.chain import Anchor, verify_sqlite
+from aggregates.chain import Anchor, ChainReport, sqlite_head, verify_sqlite, verify_tail
 from aggregates.claim import ExpenseClaim
 from aggregates.errors import DomainError
+from aggregates.personal_data import KeyFileDamaged
 from aggregates.roles import ROLES
 from aggregates.user_account import UserAccount
 from intranet import create_app
 from intranet.backend import Backend
 from intranet.credentials import password_problem
 from intranet.demo import DEMO_PASSWORD, build
+from intranet.integrity import Checkpoints
+from intranet.key_audit import key_problems
+from projections import ALL
 from projections import users as users_view
+from projections.comparison import compare_with_fresh
+from projections.engine import POINTER, ReadModels
 
 
 def _create_app() -> object:
-    return create_app()
+    try:
+        return create_app()
+    except KeyFileDamaged as error:  # one clear line, not a traceback
+        raise click.ClickException(str(error)) from None
 
 
 main = FlaskGroup(create_app=_create_app, load_dotenv=False, help="工会内网 · Union Office Intranet")
@@ -196,7 +206,9 @@ def bench(commands: int, requests: int) -> None:
 
 @main.command(with_appcontext=False)
 @click.option("--anchor", default=None, help="A head written down earlier, POS:HASH; the log must still contain it.")
-def verify(anchor: str | None) -> None:
+@click.option("--views", is_flag=True, help="Also rebuild the read models into a scratch file and compare.")
+@click.option("--restored", is_flag=True, help="The log was restored from a backup older than the last verified head.")
+def verify(anchor: str | None, views: bool, restored: bool) -> None:
     """Recompute the hash chain and check snapshots and personal-data erasures; exit 1 on any fault."""
     data_dir = _data_dir()
     db_path = data_dir / "events.sqlite"
@@ -210,13 +222,18 @@ def verify(anchor: str | None) -> None:
     if not report.ok:
         click.echo(f"核验失败：第 {report.bad_position} 条：{report.problem}", err=True)
         sys.exit(1)
+    _remember_verified_head(data_dir, report, restored)
     problems = _verify_authority(db_path) + _verify_rest(data_dir)
+    if views:
+        problems += _verify_views(data_dir)
     for problem in problems:
         click.echo(f"核验失败：{problem}", err=True)
     if problems:
         sys.exit(1)
     _warn_orphans(data_dir)
     click.echo(f"核验通过：{report.events} 条记录，链头 {report.head or '（空）'}")
+    if views:
+        click.echo("读模型与按记录重建的结果一致")
 
 
 def _verify_authority(db_path: Path) -> list[str]:
@@ -230,12 +247,14 @@ def _verify_authority(db_path: Path) -> list[str]:
 
 
 def _verify_rest(data_dir: Path) -> list[str]:
-    """Snapshots match their events; erased people's keys are really gone."""
-    office = UnionOffice(data_dir)
+    """Snapshots match their events; every person's key is there unless erased, and gone if erased."""
+    try:
+        office = UnionOffice(data_dir)
+    except KeyFileDamaged as error:
+        return [str(error)]
     try:
         problems = office.verify_snapshots()
-        problems += [f"已删除个人信息的用户 {u} 的密钥仍然存在" for u in _erased_users(office)
-                     if office.keys.has_key(u)]
+        problems += key_problems(office)
         problems += [problem for digest in _attachments(office) if (problem := office.attachments.problem(digest))]
         return problems
     finally:
@@ -250,15 +269,6 @@ def _attachments(office: UnionOffice) -> set[str]:
     while batch := office.recorder.select_notifications(start, 1000, topics=topics, inclusive_of_start=False):
         for notification in batch:
             found.update(office.mapper.to_domain_event(notification).files)
-        start = batch[-1].id
-    return found
-
-
-def _erased_users(office: UnionOffice) -> list[UUID]:
-    topic = f"{UserAccount.PersonalDataErased.__module__}:{UserAccount.PersonalDataErased.__qualname__}"
-    found, start = [], 0
-    while batch := office.recorder.select_notifications(start, 1000, topics=[topic], inclusive_of_start=False):
-        found += [n.originator_id for n in batch]
         start = batch[-1].id
     return found
 
@@ -306,3 +316,76 @@ def attachments_prune(grace_minutes: int) -> None:
         click.echo(f"已删除：{path.relative_to(data_dir)}")
     note = f"，{kept} 个近 {grace_minutes} 分钟内的文件暂不删除" if kept else ""
     click.echo(f"共删除 {removed} 个未被任何记录引用的附件文件{note}")
+
+
+def _remember_verified_head(data_dir: Path, report: ChainReport, restored: bool) -> None:
+    """A full pass re-anchors the server's start-up check at the verified head; a log that no
+    longer holds the head verified before is refused unless the admin says it was restored."""
+    if not (data_dir / "keys.sqlite").exists() or report.head is None:
+        return  # the key check below reports a missing key file
+    try:
+        checkpoints = Checkpoints(data_dir / "keys.sqlite")
+        earlier = checkpoints.load()
+    except sqlite3.OperationalError:
+        return  # a read-only copy (the fund review committee's): nothing to re-anchor
+    still = verify_tail(data_dir / "events.sqlite", earlier)
+    if not still.ok and not restored:
+        click.echo(f"核验失败：{still.problem}；如已从备份恢复记录库，请加 --restored 重新核验", err=True)
+        sys.exit(1)
+    with contextlib.suppress(sqlite3.OperationalError):
+        checkpoints.save(report.head, "full")
+
+
+@main.command()
+@click.option("--admin", "username", required=True, help="The acting administrator's username.")
+@click.option("--reason", required=True, help="Why the office goes on working on the damaged log.")
+@click.option("--password-stdin", is_flag=True, help="Read the admin's password from standard input.")
+def acknowledge(username: str, reason: str, password_stdin: bool) -> None:
+    """After a chain break an admin has looked into: let the office record again (verify keeps reporting it)."""
+    backend = _backend()
+    broken = backend.chain.check()
+    if broken is None:
+        click.echo("记录链核验通过，无需确认")
+        return
+    account = _acting_admin(backend, username, password_stdin)
+    reason = reason.strip()
+    if not reason or len(reason) > 200:
+        raise click.ClickException("请填写理由（200字以内）")
+    head = sqlite_head(backend.data_dir / "events.sqlite")
+    assert head is not None  # a broken chain has links
+    backend.chain.checkpoints.acknowledge(account.id, account.display_name, reason, broken, head)
+    still = backend.integrity(persist=True)
+    if still is not None:
+        raise click.ClickException(f"确认后仍核验失败：第 {still.position} 条，{still.problem}；请从备份恢复记录库")
+    click.echo(f"已确认第 {broken.position} 条处的损坏（{broken.problem}），自链头 {head} 起恢复记录；"
+               "intranet verify 仍会报告该处，直到从备份恢复记录库")
+
+
+def _acting_admin(backend: Backend, username: str, password_stdin: bool) -> UserAccount:
+    """The active admin account named, once its password is given."""
+    try:
+        account = backend.office.user(UserAccount.id_for(username))
+    except DomainError:
+        account = None
+    if account is None or not account.active or "admin" not in account.roles:
+        raise click.ClickException(f"{username} 不是在用的系统管理员账号")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else click.prompt("管理员密码", hide_input=True)
+    if not backend.credentials.check_password(account.id, password):
+        raise click.ClickException("密码不正确")
+    return account
+
+
+def _verify_views(data_dir: Path) -> list[str]:
+    """The live read models against a fresh fold of the log, every difference named."""
+    if not (data_dir / POINTER).exists():
+        return ["找不到读模型（views.current）；运行 intranet rebuild 按记录建立"]
+    try:
+        office = UnionOffice(data_dir)
+    except KeyFileDamaged:
+        return []  # already reported by the key check
+    try:
+        found = [d.line() for d in compare_with_fresh(ReadModels(office, data_dir, ALL))]
+    finally:
+        office.close()
+    summary = f"读模型与按记录重建的结果有 {len(found)} 处不符；运行 intranet rebuild 按记录重建读模型"
+    return [*found, summary] if found else []

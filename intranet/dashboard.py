@@ -8,7 +8,6 @@ from datetime import date
 from flask import Blueprint
 from flask_login import current_user
 
-from aggregates.chain import sqlite_head
 from aggregates.roles import ALL_STAFF, BOOK_READERS, CLAIMANTS
 from aggregates.settings import value_on
 from intranet.audit import visible_to_me
@@ -70,7 +69,8 @@ def index() -> str:
         events_total=audit_trail.count(conn),
         events_today=audit_trail.count(conn, audit_trail.Filter(date_from=today, date_to=today)),
         unset=[s for s in settings if s.value is None],
-        head=sqlite_head(office.data_dir / "events.sqlite"),
+        head=backend().chain.head(),  # recomputed from the last verified head, never read from a stored row
+        acknowledgements=backend().chain.checkpoints.acknowledgements(),
         recent=recent,
         names=names,
         summary=summary,

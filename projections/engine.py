@@ -123,6 +123,8 @@ class ReadModels:
         self._pointer_mtime: int | None = None
         self._path: Path | None = None
         self._caught_up_to = -1
+        # Set while the chain is broken: events after it are not projected (see intranet/integrity.py).
+        self.stop: int | None = None
 
     # -- where the current file is ---------------------------------------------------------
 
@@ -181,6 +183,8 @@ class ReadModels:
     def catch_up(self) -> int:
         """Apply every event newer than the projections' positions; returns how many."""
         last = self.app.recorder.max_notification_id() or 0
+        if self.stop is not None:
+            last = min(last, self.stop)
         path = self.path
         if last <= self._caught_up_to:
             return 0
@@ -213,7 +217,7 @@ class ReadModels:
         positions = dict(db.execute("SELECT name, position FROM projection_state").fetchall())
         start = min(positions.values())
         notifications = self.app.recorder.select_notifications(
-            start=start, limit=page, inclusive_of_start=False
+            start=start, limit=page, stop=self.stop, inclusive_of_start=False
         )
         keys = getattr(self.app, "keys", None)
         for notification in notifications:
@@ -234,6 +238,14 @@ class ReadModels:
         then point at it."""
         number = max((int(m[1]) for p in self.data_dir.iterdir() if (m := _FILE.match(p.name))), default=0)
         path = self.data_dir / f"views-{number + 1}.sqlite"
+        self.build(path, report, page)
+        self._point_at(path)
+        self._remove_old_generations(keep=number + 1)
+        return path
+
+    def build(self, path: Path, report: Callable[[RebuildProgress], None] | None = None,
+              page: int = REBUILD_PAGE) -> None:
+        """Build every read model from zero into the new file `path`, without pointing at it."""
         conn = connect(path)
         total = self.app.recorder.max_notification_id() or 0
         started = time.monotonic()
@@ -244,9 +256,14 @@ class ReadModels:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             conn.close()
-        self._point_at(path)
-        self._remove_old_generations(keep=number + 1)
-        return path
+
+    def catch_up_file(self, path: Path) -> int:
+        """Apply every newer event to the read-model file `path` (current or not); returns how many."""
+        conn = connect(path)
+        try:
+            return self._catch_up(conn, PAGE)
+        finally:
+            conn.close()
 
     def _create_schema(self, conn: sqlite3.Connection) -> None:
         conn.execute("BEGIN IMMEDIATE")
