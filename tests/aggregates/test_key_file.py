@@ -14,7 +14,7 @@ from aggregates.application import UnionOffice
 from aggregates.personal_data import KeysMissing, PepperMissing
 from aggregates.union import approving_level
 from intranet import create_app
-from tests.conftest import FAST_HASHER, Clock, system
+from tests.conftest import FAST_HASHER, Clock, acting, system
 from tests.integrity_helpers import intranet, sql
 from tests.roster_helpers import credit_code, id_number
 
@@ -76,7 +76,7 @@ def test_a_missing_pepper_is_minted_while_no_id_number_was_ever_claimed(office: 
 
 
 def test_the_event_and_key_files_are_readable_by_their_owner_only(office: UnionOffice, data_dir: Path) -> None:
-    office.set_setting(system(office), "cash_on_hand_limit", "5000", office.today(), "理由")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", office.today(), "理由")
 
     for name in ("events.sqlite", "events.sqlite-wal", "keys.sqlite"):
         if (data_dir / name).exists():
