@@ -187,7 +187,8 @@ def test_a_closing_voucher_is_shown_reviewed_by_nobody_and_out_of_the_waiting_li
         closed = ledger.closed_months(conn, books.book)
     assert closing is not None
     assert (closing.key, closing.kind_label, closing.summary) == ("2026-01/transfer/1", "期末结转", "期末结转")
-    assert (closing.preparer, closing.reviewer, closing.voucher_date) == (preparer(office).actor, None, date(2026, 1, 31))
+    assert (closing.preparer, closing.reviewer) == (preparer(office).actor, None)
+    assert closing.voucher_date == date(2026, 1, 31)
     assert sorted((x.account, x.debit, x.credit) for x in closing.lines) == [
         ("32203", money("0"), money("500")), ("401", money("600"), money("0")), ("50105", money("0"), money("100"))]
     assert waiting == []
