@@ -15,7 +15,7 @@ TODAY = date(2026, 3, 8)
 
 
 def test_settings_in_force_agree_with_the_write_side_on_every_date(office: UnionOffice, read_models: ReadModels):
-    ctx = system(office)
+    ctx = acting(office, "set_setting")
     office.set_setting(ctx, "cash_on_hand_limit", "5000", TODAY, "a")
     office.set_setting(ctx, "cash_on_hand_limit", "8000", TODAY + timedelta(days=20), "b")
     office.set_setting(ctx, "membership_rate_target", "90", TODAY + timedelta(days=5), "c")
@@ -36,11 +36,12 @@ def test_a_never_set_value_without_default_is_shown_unset(read_models: ReadModel
 
 
 def test_the_audit_trail_holds_every_event_with_its_envelope(office: UnionOffice, read_models: ReadModels):
-    office.set_setting(as_role(office, "chair", actor="u-7"), "cash_on_hand_limit", "5000", TODAY, "银行核定")
+    chair = as_role(office, "chair", actor="u-7")
+    office.set_setting(chair, "cash_on_hand_limit", "5000", TODAY, "银行核定")
     read_models.catch_up()
     with read_models.reading() as conn:
         assert audit_trail.count(conn) == office.recorder.max_notification_id()
-        (entry,) = audit_trail.entries(conn, audit_trail.Filter(actor="u-7"))
+        (entry,) = audit_trail.entries(conn, audit_trail.Filter(actor=chair.actor))
     assert (entry.actor_role, entry.stream_type, entry.event_type) == ("chair", "Settings", "ValueSet")
     assert entry.occurred_on == TODAY and entry.reason == "银行核定"
     assert entry.facts == {"key": "cash_on_hand_limit", "value": "5000.00", "effective_from": "2026-03-08"}
