@@ -326,12 +326,17 @@ class Knowledge:
 def _contexts(page: Fetched, person: Person) -> list[str]:
     """The parts of a page about `person`: their own page whole, else each row or item naming them."""
     if page.path in (f"/members/{person.member_id}", "/members/me"):
-        return [page.text] if person.name in page.text else []
+        return [_shown(page.raw)] if person.name in page.text else []
     if not page.raw:
         return [line for line in page.text.splitlines() if person.name in line]
     rows = re.findall(r"<(?:tr|li)\b.*?</(?:tr|li)>", page.raw, re.S)
-    return [html.unescape(re.sub(r"<[^>]+>", " ", row)) for row in rows
-            if person.name in row or f"/members/{person.member_id}" in row]
+    return [_shown(row) for row in rows if person.name in row or f"/members/{person.member_id}" in row]
+
+
+def _shown(fragment: str) -> str:
+    """A fragment's text and the values its fields are filled with (a prefilled form shows them too)."""
+    values = " ".join(re.findall(r'\bvalue="([^"]*)"', fragment))
+    return html.unescape(re.sub(r"<[^>]+>", " ", fragment) + " " + values)
 
 
 def _read_number(chars: dict[int, str], number: str, context: str, pattern: str) -> None:
@@ -427,27 +432,43 @@ def knowledge(office: Office, role: str, person: Person) -> Knowledge:
     start, end = EARLIEST_BIRTH, _years_before(person.joined, 16)
     known = Knowledge(days={start + timedelta(days=n) for n in range((end - start).days + 1)})
     for page in crawl.pages:
-        if person.number in page.text:
-            known.id_chars.update(dict(enumerate(person.number)))
-        if person.phone in page.text:
-            known.phone_chars.update(dict(enumerate(person.phone)))
-        for context in _contexts(page, person):
-            known.seen_on += 1
-            _read_number(known.id_chars, person.number, context, r"[0-9Xx*]{4,}")
-            _read_number(known.phone_chars, person.phone, context, r"[0-9*]{4,}")
-            known.days = _birth_shown(person, context, known.days)
+        _learn_from_page(known, page, person)
     for name in MEANINGS:
-        meaning = _meaning(crawl, office.people, name)
-        for page in _oracle_pages(crawl, name) if meaning is not _ignored else ():
-            listed = person.name in page.text
-            known.days = {d for d in known.days if _listed(person, d, page, name, meaning) == listed}
-    searches = _oracle_pages(crawl, "q")
-    if all((p.name in page.text) == _tail_search(p, page.params["q"]) for page in searches for p in office.people):
-        for page in searches:
-            value = page.params["q"].upper()
-            if person.name in page.text and not _name_or_card(person, value):
-                known.id_chars.update({14 + i: c for i, c in enumerate(value)})
+        _learn_from_filter(known, crawl, office.people, person, name)
+    _learn_from_searches(known, crawl, office.people, person)
     return known
+
+
+def _learn_from_page(known: Knowledge, page: Fetched, person: Person) -> None:
+    """What a page shows: a whole number anywhere (attributes too), and what the member's rows show."""
+    if person.number in page.text or person.number in page.raw:
+        known.id_chars.update(dict(enumerate(person.number)))
+    if person.phone in page.text or person.phone in page.raw:
+        known.phone_chars.update(dict(enumerate(person.phone)))
+    for context in _contexts(page, person):
+        known.seen_on += 1
+        _read_number(known.id_chars, person.number, context, r"[0-9Xx*]{4,}")
+        _read_number(known.phone_chars, person.phone, context, r"[0-9*]{4,}")
+        known.days = _birth_shown(person, context, known.days)
+
+
+def _learn_from_filter(known: Knowledge, crawl: Crawl, people: list[Person], person: Person, name: str) -> None:
+    """Whether the member is listed under each value of a birth filter, read with its most revealing meaning."""
+    meaning = _meaning(crawl, people, name)
+    for page in _oracle_pages(crawl, name) if meaning is not _ignored else ():
+        listed = person.name in page.text
+        known.days = {d for d in known.days if _listed(person, d, page, name, meaning) == listed}
+
+
+def _learn_from_searches(known: Knowledge, crawl: Crawl, people: list[Person], person: Person) -> None:
+    """If the search box also matches ID tails (every answer agrees), a typed tail that lists the member is theirs."""
+    searches = _oracle_pages(crawl, "q")
+    if not all((p.name in page.text) == _tail_search(p, page.params["q"]) for page in searches for p in people):
+        return
+    for page in searches:
+        value = page.params["q"].upper()
+        if person.name in page.text and not _name_or_card(person, value):
+            known.id_chars.update({14 + i: c for i, c in enumerate(value)})
 
 
 def _years_before(day: date, years: int) -> date:
