@@ -34,7 +34,10 @@ birth year + month (the birthday list) + one sequence digit         28 × 50 = 1
 month and day (a birthday list) + the join date, born on Feb 29     leap years 1904–1968 = 17 × 500
 and joined in 1985                                                  = 8,500
 month and day on one page + birth year on another                   the full date: 500
-a search by the last four (an oracle: try all 11,000 tails) + year  ≈ 3
+a search by the last four (an oracle: try all 11,000 tails) with    (days from 1900 to join − 16
+no birth information at all                                         years) ÷ 11: 3,300 for someone
+                                                                    who joined in 2015; with a
+                                                                    birth year 365 ÷ 11 ≈ 33
 **what non-clerks see now**: first 4, gender, join date, nothing    (days from 1900 to join − 16
 about the birth date, no birthday or age filter, no tail search     years) × 500 ≥ 365 × 500 =
                                                                     182,500 for anyone who joined
