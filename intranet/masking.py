@@ -65,8 +65,9 @@ hidden. Staff accounts' phones are seen only by the admin, who records them (use
 
 Pages that show a whole number
 ------------------------------
-Every whole value is unsealed for display through `reveal`, which marks the response; one
-after_request rule then sends ``Cache-Control: no-store`` so no browser or proxy keeps a copy.
+Every whole value is unsealed for display through `reveal`, which marks the response (as does the
+clerk's roster, whose birth dates beside the masked numbers rebuild them); one after_request rule then
+sends ``Cache-Control: no-store`` so no browser or proxy keeps a copy.
 """
 
 from __future__ import annotations

@@ -67,6 +67,8 @@ def index() -> str:
     except InvalidInput as error:
         problem, on = error.text(), None
     clerk = sees_whole()  # birthdays, ages and the ID tail are the clerk's to search by (intranet/masking.py)
+    if clerk:
+        must_not_store()  # the clerk's list, birth dates beside the masked numbers, rebuilds them
     band = AGE_BANDS.get(args.get("age", "")) if clerk else None
     search = roster.Search(
         text=args.get("q", "")[:40], union_id=args.get("union") or None, status=args.get("status") or None,

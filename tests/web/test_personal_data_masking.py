@@ -622,6 +622,13 @@ def test_the_clerks_member_page_shows_the_whole_numbers_and_is_never_stored(app:
     assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_the_clerks_roster_whose_birth_dates_rebuild_the_masked_numbers_is_never_stored(
+        app: Flask, zhang: Person) -> None:
+    response = login(app.test_client(), CLERK).get("/members")
+    assert f"{zhang.born.year}年{zhang.born.month}月{zhang.born.day}日" in response.text
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 def test_a_masked_member_page_may_be_kept_by_the_browser(app: Flask, zhang: Person) -> None:
     """no-store goes with whole numbers, not with every page (the back button keeps working)."""
     response = login(app.test_client(), "auditor").get(f"/members/{zhang.member_id}")
