@@ -33,6 +33,7 @@ from intranet import (
     enterprises,
     formatting,
     grid,
+    masking,
     members,
     oversight,
     settings,
@@ -131,6 +132,7 @@ def _setup_web(app: Flask) -> None:
     htmx.init_app(app)
     Babel(app, locale_selector=lambda: "zh_Hans_CN", timezone_selector=lambda: "Asia/Shanghai")
     auth.setup(app)
+    masking.setup(app)
     app.teardown_appcontext(close_views)
     tz = app.extensions["intranet"].office.timezone
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, may=lambda endpoint: allowed(endpoint, _roles()))

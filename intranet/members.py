@@ -15,6 +15,7 @@ from aggregates.errors import DomainError, InvalidInput
 from aggregates.member import CORRECTABLE, EMPLOYMENT_TYPES, GENDERS, RETAIN_CAUSES, STATUSES, Member
 from aggregates.roles import ROSTER_KEEPERS
 from aggregates.roster_commands import KnownPerson
+from intranet.masking import must_not_store, reveal, sees_whole
 from intranet.summaries import summariser
 from intranet.web import (
     act,
@@ -65,13 +66,16 @@ def index() -> str:
         on = parse_day(args.get("on"), "on")
     except InvalidInput as error:
         problem, on = error.text(), None
-    band = AGE_BANDS.get(args.get("age", ""))
+    clerk = sees_whole()  # birthdays, ages and the ID tail are the clerk's to search by (intranet/masking.py)
+    if clerk:
+        must_not_store()  # the clerk's list, birth dates beside the masked numbers, rebuilds them
+    band = AGE_BANDS.get(args.get("age", "")) if clerk else None
     search = roster.Search(
         text=args.get("q", "")[:40], union_id=args.get("union") or None, status=args.get("status") or None,
         frontline={"1": True, "0": False}.get(args.get("frontline", "")),
         employment_type=args.get("employment") or None,
-        birth_month=month if (month := whole(args.get("birthday"))) and 1 <= month <= 12 else None,
-        age_from=band[1] if band else None, age_to=band[2] if band else None)
+        birth_month=month if clerk and (month := whole(args.get("birthday"))) and 1 <= month <= 12 else None,
+        age_from=band[1] if band else None, age_to=band[2] if band else None, by_id_tail=clerk)
     page_no = page_number()
     total = roster.count(conn, search, today, on=on)
     return page(
@@ -87,6 +91,8 @@ def index() -> str:
 def _form_page(errors: dict[str, str] | None = None, entered: dict[str, str] | None = None,
                known: UUID | None = None) -> str:
     conn = views()
+    if entered and entered.get("id_number"):
+        must_not_store()  # the typed ID number is shown again in the form
     return page("members/new.html", "member_form", errors=errors or {}, entered=entered or {}, known=known,
                 form_key=form("form_key") or new_form_key(), unions=organisations.open_unions(conn),
                 enterprises=sorted(organisations.enterprise_names(conn).items(), key=lambda kv: kv[1]),
@@ -147,8 +153,8 @@ def _record(member_id: UUID, errors: dict[str, str] | None = None, notice: str |
         row=row, member=member, on=on, as_of=roster.status_on(conn, str(member_id), on) if on else None,
         spells=roster.spells(conn, str(member_id)), history=history,
         summary=summary, names=names, keeper=keeper, today=today, errors=errors or {}, notice=notice,
-        full_id=backend().office.keys.unseal(member.id_number) if keeper else None,
-        full_phone=backend().office.keys.unseal(member.phone) if keeper and member.phone else None,
+        full_id=reveal(backend().office.keys, member.id_number) if keeper else None,
+        full_phone=reveal(backend().office.keys, member.phone) if keeper else None,
         unions=organisations.open_unions(conn), union_names=organisations.union_names(conn),
         enterprise_names=organisations.enterprise_names(conn),
         enterprises=sorted(organisations.enterprise_names(conn).items(), key=lambda kv: kv[1]),

@@ -252,6 +252,7 @@ class Search:
     birth_month: int | None = None  # MEM-07: members whose birthday falls in this month
     age_from: int | None = None
     age_to: int | None = None
+    by_id_tail: bool = True  # the text may be the last four of the ID number (the web allows it to the clerk only)
 
 
 def _where(s: Search, today: date, spell: bool = False) -> tuple[str, list[object]]:
@@ -261,8 +262,9 @@ def _where(s: Search, today: date, spell: bool = False) -> tuple[str, list[objec
     text = s.text.strip()
     if text:
         lowered = text.lower()
-        clauses.append("(m.name LIKE ? OR (' ' || m.initials) LIKE ? OR m.card_no LIKE ? OR m.id_tail = ?)")
-        params += [f"%{text}%", f"% {lowered}%", f"{text.upper()}%", text.upper()]
+        tail = " OR m.id_tail = ?" if s.by_id_tail else ""
+        clauses.append(f"(m.name LIKE ? OR (' ' || m.initials) LIKE ? OR m.card_no LIKE ?{tail})")
+        params += [f"%{text}%", f"% {lowered}%", f"{text.upper()}%", *([text.upper()] if s.by_id_tail else [])]
     if s.union_id:
         clauses.append(f"{state}union_id = ?")
         params.append(s.union_id)
