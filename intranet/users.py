@@ -13,7 +13,7 @@ from aggregates.errors import DomainError, InvalidInput
 from aggregates.member import GENDERS, STATUSES
 from aggregates.roles import ROLES, SEPARATION, broken_lines
 from intranet.credentials import password_problem
-from intranet.masking import reveal
+from intranet.masking import reveal, sees_whole
 from intranet.summaries import summariser
 from intranet.web import (
     act,
@@ -184,10 +184,12 @@ def _chosen_member() -> UUID | None:
 
 
 def _member_choices(query: str, chosen: str = "") -> dict[str, object]:
-    """The members matching `query` (name, pinyin initials, card number, ID tail), or the one chosen,
+    """The members matching `query` (name, pinyin initials, card number), or the one chosen,
     with what the picker shows beside each and whether they already have an account."""
     conn, query = views(), clean(query)[:40]
-    rows = roster.search(conn, roster.Search(text=query), backend().office.today(), limit=10) if query else []
+    # The admin is not the clerk: no search by ID tail and no birth year beside a masked number (intranet/masking.py).
+    search = roster.Search(text=query, by_id_tail=sees_whole())
+    rows = roster.search(conn, search, backend().office.today(), limit=10) if query else []
     if chosen and not any(row.member_id == chosen for row in rows):
         picked = roster.member(conn, chosen) if _is_uuid(chosen) else None
         rows = [picked, *rows] if picked else rows

@@ -205,6 +205,8 @@ def _seeds(app: Flask, role: str, people: list[Person], users: list[str]) -> lis
             for argument in rule.arguments:
                 combos = [{**c, argument: v} for c in combos for v in values[argument]]
             urls += [adapter.build(rule.endpoint, c) for c in combos]
+        if allowed("users.member_choices", [role]):  # the admin's member picker, typed into like the roster search
+            urls += [adapter.build("users.member_choices", {"member_q": t}) for t in _probe_texts(people)]
     return urls
 
 
@@ -303,6 +305,8 @@ def _crawl(app: Flask, role: str, people: list[Person], users: list[str], forms:
 
 def _fetch(session: Session, url: str) -> Fetched:
     response = session.get(url)
+    if response.status_code == 302:  # a fragment-only route (a picker) sends a page load away: ask as htmx does
+        response = session.get(url, headers={"HX-Request": "true"})
     body = response.get_data()
     parts = urlsplit(url)
     return Fetched(parts.path, dict(parse_qsl(parts.query)), response.status_code,
