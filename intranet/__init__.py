@@ -39,7 +39,15 @@ from intranet import (
 from intranet.auth import login_manager
 from intranet.backend import Backend
 from intranet.permissions import allowed, is_public
-from intranet.web import close_views, has_control_characters, htmx, wants_fragment
+from intranet.web import (
+    close_views,
+    filters,
+    has_control_characters,
+    htmx,
+    refuse_unknown_records,
+    this_page,
+    wants_fragment,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
@@ -127,7 +135,8 @@ def _setup_web(app: Flask) -> None:
     auth.setup(app)
     app.teardown_appcontext(close_views)
     tz = app.extensions["intranet"].office.timezone
-    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, may=lambda endpoint: allowed(endpoint, _roles()))
+    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, may=lambda endpoint: allowed(endpoint, _roles()),
+                                 this_page=this_page, filters=filters)
 
     @app.context_processor
     def _office_name() -> dict[str, str | None]:
@@ -174,6 +183,8 @@ def _setup_guards(app: Flask) -> None:
         if request.method == "POST" and has_control_characters():
             abort(400)
         return None
+
+    app.before_request(refuse_unknown_records)  # after the checks above: a stranger learns nothing from a 404
 
     @app.after_request
     def _headers(response: Response) -> Response:

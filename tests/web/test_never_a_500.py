@@ -23,11 +23,13 @@ Whatever comes in, the answer is never 5xx; and a body that cannot be valid (the
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +37,7 @@ from uuid import UUID
 
 import pytest
 from flask import Flask, url_for
+from openpyxl import load_workbook
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
@@ -42,6 +45,7 @@ from aggregates.application import UnionOffice
 from intranet import create_app
 from intranet.backend import Backend
 from intranet.permissions import PUBLIC, ROUTES
+from projections import users
 from tests import roster_helpers as helpers
 from tests.conftest import FAST_HASHER, PASSWORD, STAFF_ROLES, Clock, Session, csrf_from, login, system
 
@@ -823,3 +827,110 @@ def test_hostile_query_strings_never_get_a_500(world: World, endpoint: str, quer
     status, error = _answer(lambda: session.get(f"{url}?{urlencode(QUERIES[query])}"))
     assert status < 500, f"GET {endpoint} answered {status} to {query}: {error}"
     assert world.position() == before, f"GET {endpoint} recorded something"
+
+
+# -- the one-request 500s the hostile review found ------------------------------------------------------------
+
+
+def _acting(w: World, username: str, role: str) -> Any:
+    """A context for the fixture user `username` acting under `role` (a real account, not the system)."""
+    with w.backend.read_models.reading() as conn:
+        user = users.by_username(conn, username)
+    assert user is not None
+    return w.office.context(str(user.user_id), role)
+
+
+def _second_book(w: World, name: str) -> UUID:
+    """A managed union's book named `name`, opened by the accountant (the books pages then switch between books)."""
+    union_id = w.office.found_union(_acting(w, "office", "office"), name=f"工会{_n()}", kind="enterprise",
+                                    parent_id=None, workers=40, approver="street", approval_ref="和工批1号", covers=[])
+    book_id = w.office.open_book(_acting(w, "accountant", "accountant"), name=name, union_id=union_id,
+                                 first_period="2026-03")
+    w.backend.read_models.catch_up()
+    return book_id
+
+
+@pytest.mark.parametrize("path", ["ledger", "journal/cash", "journal/bank", "trial-balance", "general-ledger",
+                                  "statements/income", "accounts", "cash-count", "bank", "budget", "assets"])
+def test_a_book_page_of_an_unknown_book_is_not_found(world: World, path: str) -> None:
+    status, error = _answer(lambda: world.session("accountant").get(f"/books/{RANDOM_UUID}/{path}"))
+    assert status == 404, f"/books/<unknown>/{path} answered {status} {error}"
+
+
+@pytest.mark.parametrize("who", ["unknown", "a_book"])
+def test_a_correction_posted_for_an_id_that_is_not_a_member_is_not_found(world: World, who: str) -> None:
+    target = RANDOM_UUID if who == "unknown" else world.shared["book_id"]
+    before = world.position()
+    status, error = _answer(lambda: world.session("office").post(
+        f"/members/{target}/correct", {"name": "张建国二", "reason": "更正"}))
+    assert (status, world.position()) == (404, before), error
+
+
+URL_FOR_WORDS = ["endpoint=x", "_method=POST", "_external=1", "_anchor=x", "_scheme=javascript", "_cls=x"]
+
+
+@pytest.mark.parametrize("query", URL_FOR_WORDS)
+def test_url_building_words_in_the_query_of_a_paginated_page_stay_out_of_its_page_links(world: World,
+                                                                                       query: str) -> None:
+    """The audit trail's page links keep its filters (here the date) and drop url_for's own arguments."""
+    while world.position() <= 2 * 50:  # three pages of entries
+        _second_book(world, f"代管账套{_n()}")
+    status, error = _answer(lambda: world.session("admin").get(f"/audit?{query}&from=2026-01-01&page=2"))
+    assert status == 200, f"/audit?{query} answered {status} {error}"
+    text = world.session("admin").get(f"/audit?{query}&from=2026-01-01").text
+    links = [link for link in re.findall(r'href="([^"]*)"', text) if "page=" in link]
+    assert links and all("from=2026-01-01" in link and query.partition("=")[0] not in link for link in links), links
+
+
+@pytest.mark.parametrize("query", URL_FOR_WORDS)
+def test_url_building_words_in_the_query_of_a_book_page_stay_out_of_the_book_switcher(world: World,
+                                                                                      query: str) -> None:
+    """The switcher links to the same page of every other book, with the same span, and nothing else."""
+    if "second_book" not in world.shared:
+        world.shared["second_book"] = _second_book(world, "第二个代管账套")
+    url = f"/books/{world.shared['book_id']}/ledger?{query}&start=2026-03-01"
+    status, error = _answer(lambda: world.session("accountant").get(url))
+    assert status == 200, f"{url} answered {status} {error}"
+    other = f"/books/{world.shared['second_book']}/ledger?"
+    links = [link for link in re.findall(r'href="([^"]*)"', world.session("accountant").get(url).text)
+             if link.startswith(other)]
+    assert links and all("start=2026-03-01" in link and query.partition("=")[0] not in link for link in links), links
+
+
+@pytest.mark.parametrize("amount", ["1e309", "-1e309", "9" * 400, "Infinity", "NaN", "sNaN", "1e-400"])
+def test_a_bank_statement_line_of_an_absurd_amount_is_refused_in_chinese(world: World, amount: str) -> None:
+    """The pasted statement is read by the same money parser as every amount: refused by line, nothing recorded."""
+    url = f"/books/{world.shared['book_id']}/bank"
+    before = world.position()
+    status, error = _answer(lambda: world.session("cashier").post(url, {
+        "period": "2026-03", "closing_balance": "100", "text": f"交易日期,摘要,金额\n2026-03-02,收会费,{amount}"}))
+    assert (status, world.position()) == (200, before), error
+    assert "第2行的金额" in world.session("cashier").post(url, {
+        "period": "2026-03", "closing_balance": "100", "text": f"交易日期,摘要,金额\n2026-03-02,收会费,{amount}"}).text
+
+
+@pytest.mark.parametrize("balance", ["1e309", "-1e309", "9" * 400, "-Infinity", "NaN"])
+def test_a_bank_closing_balance_of_an_absurd_amount_is_refused_in_chinese(world: World, balance: str) -> None:
+    url = f"/books/{world.shared['book_id']}/bank"
+    before = world.position()
+    response = world.session("cashier").post(url, {"period": "2026-03", "closing_balance": balance, "text": ""})
+    assert (response.status_code, world.position()) == (200, before)
+    assert "金额" in response.text
+
+
+@pytest.mark.parametrize("name", ["工会:账套", "账套[2026]", "a/b\\c?d*e", "'引号'", '=HYPERLINK("http://x")',
+                                  "长" * 60])
+def test_a_book_whose_name_breaks_sheet_title_rules_exports_to_xlsx(world: World, name: str) -> None:
+    book_id = _second_book(world, name)
+    status, error = _answer(lambda: world.session("accountant").get(f"/books/{book_id}/export/trial-balance/xlsx"))
+    assert status == 200, f"the export of a book named {name!r} answered {status} {error}"
+    sheet = load_workbook(BytesIO(world.session("accountant").get(
+        f"/books/{book_id}/export/trial-balance/xlsx").data)).active
+    assert str(sheet["A1"].value).startswith(name)
+
+
+def test_the_xlsx_title_cell_of_a_book_named_like_a_formula_is_text(world: World) -> None:
+    book_id = _second_book(world, "=1+2")
+    response = world.session("accountant").get(f"/books/{book_id}/export/trial-balance/xlsx")
+    title = load_workbook(BytesIO(response.data)).active["A1"]
+    assert (title.data_type, title.value.split()[0]) == ("s", "=1+2")  # shown as typed, as text: never run
