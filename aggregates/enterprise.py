@@ -4,6 +4,7 @@ union (单独建会), by a joint or community union, or not yet covered."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -44,10 +45,17 @@ def checked_text(value: str, field: str, label: str, longest: int, *, required: 
 MONEY_LIMIT = Decimal("1e13")  # ten trillion yuan: past any amount an office books, and far inside SQLite's integers
 
 
+# A number as typed, in digits (Decimal alone would also read 1_000, NaN, Infinity and sNaN).
+_TYPED_MONEY = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
 def checked_money(value: Decimal | str, field: str, *, signed: bool = False) -> Decimal:
     """An amount of money: a finite number below 10¹³ yuan, at most to the fen, not negative unless `signed`."""
+    text = str(value).strip().replace(",", "")
+    if isinstance(value, str) and not _TYPED_MONEY.fullmatch(text):
+        raise InvalidInput("金额须为数字", field=field)
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = Decimal(text)
     except InvalidOperation:
         raise InvalidInput("金额须为数字", field=field) from None
     if not amount.is_finite() or (amount < 0 and not signed):
