@@ -53,7 +53,20 @@ def _create_app() -> object:
     except OSError as error:
         raise DataFolderProblem(f"无法使用数据目录 {data_dir}：{error.strerror or error}") from None
     except sqlite3.DatabaseError:
-        raise DataFolderProblem(f"数据目录 {data_dir} 中的记录库无法打开（不是有效的数据库文件）") from None
+        raise DataFolderProblem(_unreadable(data_dir)) from None
+
+
+def _unreadable(data_dir: Path) -> str:
+    """Which of the folder's databases SQLite cannot read, as the one line a command ends with."""
+    for path in sorted(data_dir.glob("*.sqlite")):
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA schema_version")
+        except sqlite3.DatabaseError:
+            return f"数据目录 {data_dir} 中的 {path.name} 无法打开（不是有效的数据库文件或已损坏）"
+        finally:
+            conn.close()
+    return f"数据目录 {data_dir} 中的数据库无法打开（不是有效的数据库文件或已损坏）"
 
 
 main = FlaskGroup(create_app=_create_app, load_dotenv=False, help="工会内网 · Union Office Intranet")
@@ -246,7 +259,10 @@ def verify(anchor: str | None) -> None:
     if not report.ok:
         click.echo(f"核验失败：第 {report.bad_position} 条：{report.problem}", err=True)
         sys.exit(1)
-    problems = _verify_rest(data_dir)
+    try:
+        problems = _verify_rest(data_dir)
+    except sqlite3.DatabaseError:
+        raise click.ClickException(f"核验失败：{_unreadable(data_dir)}") from None
     for problem in problems:
         click.echo(f"核验失败：{problem}", err=True)
     if problems:

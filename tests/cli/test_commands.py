@@ -256,11 +256,14 @@ def test_init_on_a_data_folder_that_is_a_file_says_so(tmp_path: Path):
     _one_line_refusal(result, "无法使用数据目录")
 
 
-def test_a_command_on_a_log_that_is_not_a_database_says_so(tmp_path: Path):
+@pytest.mark.parametrize("command", [("user", "list"), ("verify",)])
+@pytest.mark.parametrize("broken", ["events.sqlite", "keys.sqlite"])
+def test_a_command_on_a_database_file_that_is_not_one_names_the_file(tmp_path: Path, broken: str,
+                                                                      command: tuple[str, ...]):
     data_dir = tmp_path / "office"
-    data_dir.mkdir()
-    (data_dir / "events.sqlite").write_bytes(b"not a database" * 100)
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    (data_dir / broken).write_bytes(b"not a database" * 100)
 
-    result = _run(data_dir, "user", "list")
+    result = _run(data_dir, *command)
 
-    _one_line_refusal(result, "不是有效的数据库")
+    _one_line_refusal(result, broken)
