@@ -207,7 +207,6 @@ def filters() -> dict[str, str]:
     return {name: value for name, value in request.args.items() if name in FILTERS}
 
 
-def this_page(endpoint: str | None = None, **changes: Any) -> str:
-    """A link to this page (or to `endpoint` with the same URL parts) keeping its filters, with `changes`."""
-    return url_for(endpoint or request.endpoint or "dashboard.index",
-                   **{**filters(), **(request.view_args or {}), **changes})
+def this_page(**changes: Any) -> str:
+    """A link to this page keeping its filters, with `changes` (another page number, another book...)."""
+    return url_for(request.endpoint or "dashboard.index", **{**filters(), **(request.view_args or {}), **changes})
