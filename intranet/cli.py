@@ -54,6 +54,23 @@ def _create_app() -> object:
         raise DataFolderProblem(f"无法使用数据目录 {data_dir}：{error.strerror or error}") from None
     except sqlite3.DatabaseError:
         raise DataFolderProblem(_unreadable(data_dir)) from None
+    except Exception:  # catching up the read models failed: name the record it could not read, if that was it
+        if (problem := _unreadable_event(data_dir)) is None:
+            raise
+        raise DataFolderProblem(problem) from None
+
+
+def _unreadable_event(data_dir: Path) -> str | None:
+    """The first stored event that cannot be read back, as the one line a command ends with (None: all read)."""
+    office = UnionOffice(data_dir)
+    try:
+        found = office.unreadable_events()
+    finally:
+        office.close()
+    if not found:
+        return None
+    position, why = found[0]
+    return f"第 {position} 条记录无法读出：{why}；请运行 intranet verify 核验"
 
 
 def _unreadable(data_dir: Path) -> str:
@@ -215,6 +232,7 @@ def rebuild() -> None:
     backend = _backend()
     total = backend.office.recorder.max_notification_id() or 0
     started = time.monotonic()
+    kept = set(backend.data_dir.glob("views-*"))
     with click.progressbar(length=total, label="重建读模型", show_pos=True) as bar:
         last = [0]
 
@@ -223,7 +241,14 @@ def rebuild() -> None:
             bar.update(done - last[0])
             last[0] = done
 
-        path = backend.read_models.rebuild(report)
+        try:
+            path = backend.read_models.rebuild(report)
+        except Exception:  # as in _create_app: a record that cannot be read is named, anything else is a bug
+            for partial in set(backend.data_dir.glob("views-*")) - kept:
+                partial.unlink(missing_ok=True)
+            if (problem := _unreadable_event(backend.data_dir)) is None:
+                raise
+            raise click.ClickException(f"重建中止，原读模型照常使用：{problem}") from None
     seconds = max(time.monotonic() - started, 1e-9)
     click.echo(f"已重建 {path.name}：{total} 条记录，{seconds:.2f} 秒，{total / seconds:,.0f} 条/秒")
 

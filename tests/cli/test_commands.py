@@ -18,6 +18,7 @@ from intranet import create_app
 from intranet.cli import main
 from projections import ALL, users
 from projections.engine import POINTER, ReadModels, dump
+from tests.cli.forgery import forge
 
 INTRANET = str(Path(sys.executable).with_name("intranet"))
 
@@ -267,3 +268,32 @@ def test_a_command_on_a_database_file_that_is_not_one_names_the_file(tmp_path: P
     result = _run(data_dir, *command)
 
     _one_line_refusal(result, broken)
+
+
+def _office_with_an_unreadable_event(tmp_path: Path) -> Path:
+    """An office whose admin's record (position 2) was overwritten with garbage, the chain re-linked over it."""
+    data_dir = tmp_path / "office"
+    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n").returncode == 0
+    forge(data_dir / "events.sqlite", 2, state=b"\xff not a record")
+    return data_dir
+
+
+def test_a_command_that_must_read_an_unreadable_event_names_its_position(tmp_path: Path):
+    data_dir = _office_with_an_unreadable_event(tmp_path)
+    for views in data_dir.glob("views*"):
+        views.unlink()  # the read models are built again from the log: position 2 must be read
+
+    result = _run(data_dir, "user", "list")
+
+    _one_line_refusal(result, "第 2 条记录无法读出")
+
+
+def test_rebuild_over_an_unreadable_event_names_its_position_and_keeps_the_read_models(tmp_path: Path):
+    data_dir = _office_with_an_unreadable_event(tmp_path)
+    before = sorted(p.name for p in data_dir.iterdir())
+
+    result = _run(data_dir, "rebuild")
+
+    _one_line_refusal(result, "第 2 条记录无法读出")
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+    assert "admin" in _run(data_dir, "user", "list").stdout  # the read models built before still serve

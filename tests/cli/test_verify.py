@@ -11,8 +11,9 @@ from pathlib import Path
 from uuid import UUID
 
 from aggregates.application import UnionOffice
-from aggregates.chain import GENESIS, link_hash, sqlite_head
+from aggregates.chain import sqlite_head
 from aggregates.settings import Settings
+from tests.cli.forgery import forge
 from tests.conftest import system
 
 INTRANET = Path(sys.executable).with_name("intranet")
@@ -168,23 +169,6 @@ def test_an_erased_users_key_put_back_fails(office: UnionOffice) -> None:
 # -- records that cannot be read back, with the chain forged over them -----------------------------------------
 
 
-def _forge(db: Path, position: int, *, state: bytes | None = None, topic: str | None = None) -> None:
-    """Rewrite one stored event and re-link the whole chain over it, as an insider with the file would."""
-    with sqlite3.connect(db) as conn:
-        if state is not None:
-            conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state, position))
-        if topic is not None:
-            conn.execute("UPDATE stored_events SET topic = ? WHERE rowid = ?", (topic, position))
-        prev = GENESIS
-        rows = conn.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events"
-                            " ORDER BY rowid").fetchall()
-        for pos, stream, version, event_topic, event_state in rows:
-            link = link_hash(prev, pos, UUID(str(stream)), version, event_topic, bytes(event_state))
-            conn.execute("UPDATE event_chain SET prev_hash = ?, hash = ? WHERE position = ?", (prev, link, pos))
-            prev = link
-    conn.close()
-
-
 def _with_a_voucher(office: UnionOffice) -> tuple[Path, int]:
     """An office whose accountant posted a voucher; (data dir, the voucher's position)."""
     accountant = office.register_user(system(office), "wangfang", "王芳", ["accountant"])
@@ -205,7 +189,7 @@ def _one_clear_failure(result: subprocess.CompletedProcess[str]) -> None:
 
 def test_an_event_of_garbage_bytes_under_a_forged_chain_fails_naming_its_position(office: UnionOffice) -> None:
     data_dir, position = _with_a_voucher(office)
-    _forge(data_dir / "events.sqlite", position, state=b"\xff\xfe not a record \x00")
+    forge(data_dir / "events.sqlite", position, state=b"\xff\xfe not a record \x00")
 
     result = _verify(data_dir)
 
@@ -215,7 +199,7 @@ def test_an_event_of_garbage_bytes_under_a_forged_chain_fails_naming_its_positio
 
 def test_an_event_whose_type_no_longer_exists_fails_naming_its_position(office: UnionOffice) -> None:
     data_dir, position = _with_a_voucher(office)
-    _forge(data_dir / "events.sqlite", position, topic="aggregates.gone:Gone.Happened")
+    forge(data_dir / "events.sqlite", position, topic="aggregates.gone:Gone.Happened")
 
     result = _verify(data_dir)
 
@@ -230,7 +214,7 @@ def test_a_snapshot_over_an_unreadable_event_fails_naming_both(office: UnionOffi
         (position,) = conn.execute("SELECT MIN(rowid) FROM stored_events WHERE topic LIKE '%Settings%'"
                                    " AND originator_version > 1").fetchone()
     conn.close()
-    _forge(db, position, state=b"{}")
+    forge(db, position, state=b"{}")
 
     result = _verify(data_dir)
 
