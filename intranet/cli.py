@@ -275,8 +275,9 @@ def verify(anchor: str | None) -> None:
         raise click.ClickException(f"找不到记录库：{db_path}")
     try:
         expected = Anchor.parse(anchor) if anchor else None
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--anchor") from None
+    except ValueError:
+        raise click.BadParameter(f"须为 verify 打印的链头“位置:哈希”（64位十六进制），收到 {anchor!r}",
+                                 param_hint="--anchor") from None
     try:
         report = verify_sqlite(db_path, expected)
     except sqlite3.DatabaseError:
