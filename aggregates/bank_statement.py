@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -35,16 +35,14 @@ def _decode(data: bytes) -> str:
 
 
 def _amount(text: str, row: int) -> Decimal:
+    """A statement line's signed amount (+ in, − out), read like every amount of money."""
     text = (text or "").strip().replace(",", "").replace("¥", "")
     if not text:
         return Decimal("0.00")
     try:
-        value = Decimal(text)
-    except InvalidOperation:
+        return checked_money(text, "file", signed=True)
+    except InvalidInput:
         raise InvalidInput("第%(n)s行的金额“%(t)s”无效", field="file", n=row, t=text[:20]) from None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")) or abs(value) >= Decimal("1e13"):
-        raise InvalidInput("第%(n)s行的金额“%(t)s”无效", field="file", n=row, t=text[:20])
-    return value.quantize(Decimal("0.01"))
 
 
 def read_statement_csv(data: bytes) -> list[dict[str, Any]]:
@@ -108,9 +106,7 @@ class BankStatement(OfficeAggregate):
         period = checked_period(period)
         if period > period_of(ctx.occurred_on):
             raise InvalidInput("对账期间不能晚于本月", field="period")
-        text = str(closing_balance).strip().replace(",", "")
-        negative = text.startswith("-")
-        balance = checked_money(text.lstrip("-"), "closing_balance")
+        balance = checked_money(closing_balance, "closing_balance", signed=True)
         checked = []
         for n, typed in enumerate(lines, 1):
             if not isinstance(typed.get("day"), date):
@@ -123,7 +119,7 @@ class BankStatement(OfficeAggregate):
             checked.append({"day": line["day"], "amount": line["amount"], "ref": str(line.get("ref", ""))[:40],
                             "description": checked_text(str(line.get("description", "")), "lines", "摘要", 60,
                                                         required=False)})
-        return period, -balance if negative else balance, checked
+        return period, balance, checked
 
     @classmethod
     def record(cls, ctx: Context, *, book_id: UUID, period: str, closing_balance: Decimal | str,

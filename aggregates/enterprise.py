@@ -4,6 +4,7 @@ union (单独建会), by a joint or community union, or not yet covered."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -41,19 +42,29 @@ def checked_text(value: str, field: str, label: str, longest: int, *, required: 
     return text
 
 
-def checked_money(value: Decimal | str, field: str) -> Decimal:
-    """An amount of money: finite, not negative, at most to the fen."""
+MONEY_LIMIT = Decimal("1e13")  # ten trillion yuan: past any amount an office books, and far inside SQLite's integers
+
+
+# A number as typed, in digits (Decimal alone would also read 1_000, NaN, Infinity and sNaN).
+_TYPED_MONEY = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def checked_money(value: Decimal | str, field: str, *, signed: bool = False) -> Decimal:
+    """An amount of money: a finite number below 10¹³ yuan, at most to the fen, not negative unless `signed`."""
+    text = str(value).strip().replace(",", "")
+    if isinstance(value, str) and not _TYPED_MONEY.fullmatch(text):
+        raise InvalidInput("金额须为数字", field=field)
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
+        amount = Decimal(text)
     except InvalidOperation:
         raise InvalidInput("金额须为数字", field=field) from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput("金额须为不小于0的数字", field=field)
-    if amount >= Decimal("1e13"):
+    if not amount.is_finite() or (amount < 0 and not signed):
+        raise InvalidInput("金额须为不小于0的数字" if not signed else "金额须为数字", field=field)
+    if amount.copy_abs() >= MONEY_LIMIT:  # before any arithmetic, which 1e309 or 1e99999999999 would break
         raise InvalidInput("金额过大", field=field)
     if amount != amount.quantize(Decimal("0.01")):
         raise InvalidInput("金额最多保留到分（两位小数）", field=field)
-    return abs(amount).quantize(Decimal("0.01"))  # abs: "-0" is zero, never a negative zero
+    return (amount if amount else amount.copy_abs()).quantize(Decimal("0.01"))  # "-0" is zero, never a negative zero
 
 
 def checked_worker_names(text: str) -> list[str]:

@@ -44,7 +44,15 @@ from intranet.auth import login_manager
 from intranet.backend import Backend
 from intranet.integrity import Break
 from intranet.permissions import allowed, is_public
-from intranet.web import close_views, has_control_characters, htmx, wants_fragment
+from intranet.web import (
+    close_views,
+    filters,
+    has_control_characters,
+    htmx,
+    refuse_unknown_records,
+    this_page,
+    wants_fragment,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_COMMANDS = frozenset({"auth.logout"})  # POSTs that record nothing, allowed while the chain is broken
@@ -135,7 +143,8 @@ def _setup_web(app: Flask) -> None:
     masking.setup(app)
     app.teardown_appcontext(close_views)
     tz = app.extensions["intranet"].office.timezone
-    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, may=lambda endpoint: allowed(endpoint, _roles()))
+    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG, may=lambda endpoint: allowed(endpoint, _roles()),
+                                 this_page=this_page, filters=filters)
 
     @app.context_processor
     def _office_name() -> dict[str, str | None]:
@@ -189,6 +198,8 @@ def _setup_guards(app: Flask) -> None:
         if broken and request.method == "POST" and request.endpoint not in NOT_COMMANDS:
             abort(503)
         return None
+
+    app.before_request(refuse_unknown_records)  # after the checks above: a stranger learns nothing from a 404
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -31,6 +31,7 @@ from intranet.web import (
     new_form_key,
     page,
     parse_day,
+    this_page,
     views,
     whole,
 )
@@ -62,8 +63,7 @@ def _switch(book_id: UUID) -> list[tuple[ledger.BookRow, str | None]]:
         elif request.endpoint in _RECORD_PAGES or request.method != "GET":
             result.append((other, url_for("books.detail", book_id=other.book_id)))
         else:
-            args = {**request.args.to_dict(), **(request.view_args or {}), "book_id": other.book_id}
-            result.append((other, url_for(request.endpoint or "books.detail", **args)))
+            result.append((other, this_page(book_id=other.book_id)))
     return result
 
 

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import logging
 import os
 import sqlite3
 import sys
 import time
 from pathlib import Path
+from typing import IO, Any
 from uuid import UUID
 
 import click
 import waitress
 from flask import current_app
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, NoAppException
 
 from aggregates.application import DEFAULT_TIMEZONE, UnionOffice
 from aggregates.authority import replay_authority
@@ -25,7 +28,7 @@ from aggregates.personal_data import KeyFileDamaged
 from aggregates.roles import ROLES
 from aggregates.user_account import UserAccount
 from intranet import create_app
-from intranet.backend import Backend
+from intranet.backend import DEMO_MARKER, Backend
 from intranet.credentials import password_problem
 from intranet.demo import DEMO_PASSWORD, build
 from intranet.integrity import Checkpoints
@@ -36,11 +39,61 @@ from projections.comparison import compare_with_fresh
 from projections.engine import POINTER, ReadModels
 
 
+class DataFolderProblem(NoAppException):
+    """A data folder a command cannot use: one line and exit status 1, not a usage error. A NoAppException,
+    so that `intranet --help` lists the commands below the line instead of a traceback."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.ClickException.show(self, file)
+
+
 def _create_app() -> object:
+    """The app for a command; a data folder it cannot use is one clear line, never a traceback."""
+    data_dir = _data_dir()
+    command = click.get_current_context(silent=True)
+    if (command is None or command.info_name != "init") and not (data_dir / "events.sqlite").is_file():
+        raise DataFolderProblem(f"数据目录 {data_dir} 中没有单位的记录：新单位请先运行 intranet init，"
+                             "示范单位请运行 intranet demo（或用 INTRANET_DATA_DIR 指明数据目录）")
     try:
         return create_app()
     except KeyFileDamaged as error:  # one clear line, not a traceback
-        raise click.ClickException(str(error)) from None
+        raise DataFolderProblem(str(error)) from None
+    except OSError as error:
+        raise DataFolderProblem(f"无法使用数据目录 {data_dir}：{error.strerror or error}") from None
+    except sqlite3.DatabaseError:
+        raise DataFolderProblem(_unreadable(data_dir)) from None
+    except Exception:  # catching up the read models failed: name the record it could not read, if that was it
+        if (problem := _unreadable_event(data_dir)) is None:
+            raise
+        raise DataFolderProblem(problem) from None
+
+
+def _unreadable_event(data_dir: Path) -> str | None:
+    """The first stored event that cannot be read back, as the one line a command ends with (None: all read)."""
+    office = UnionOffice(data_dir)
+    try:
+        found = office.unreadable_events()
+    finally:
+        office.close()
+    if not found:
+        return None
+    position, why = found[0]
+    return f"第 {position} 条记录无法读出：{why}；请运行 intranet verify 核验"
+
+
+def _unreadable(data_dir: Path) -> str:
+    """Which of the folder's databases SQLite cannot read, as the one line a command ends with."""
+    for path in sorted(data_dir.glob("*.sqlite")):
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA schema_version")
+        except sqlite3.DatabaseError:
+            return f"数据目录 {data_dir} 中的 {path.name} 无法打开（不是有效的数据库文件或已损坏）"
+        finally:
+            conn.close()
+    return f"数据目录 {data_dir} 中的数据库无法打开（不是有效的数据库文件或已损坏）"
 
 
 main = FlaskGroup(create_app=_create_app, load_dotenv=False, help="工会内网 · Union Office Intranet")
@@ -102,12 +155,19 @@ def init(name: str, timezone: str, admin_username: str, admin_name: str, passwor
 def demo(scale: str, seed: int, data_dir: Path, if_absent: bool) -> None:
     """Build the demo office (its own folder, never a real office's)."""
     if (data_dir / "events.sqlite").exists():
+        if not (data_dir / DEMO_MARKER).exists():
+            raise click.ClickException(f"{data_dir} 中是真实单位的数据，不能用作示范单位")
         if if_absent:
             click.echo(f"示范单位已存在：{data_dir}")
             return
         raise click.ClickException(f"{data_dir} 中已有数据；如需重建示范单位，请先删除该目录")
+    if data_dir.exists() and (not data_dir.is_dir() or any(data_dir.iterdir())):
+        raise click.ClickException(f"{data_dir} 不是空目录；示范单位须建在单独的空目录中")
     started = time.monotonic()
-    result = build(data_dir, scale=scale, seed=seed)
+    try:
+        result = build(data_dir, scale=scale, seed=seed)
+    except OSError as error:
+        raise click.ClickException(f"无法在 {data_dir} 中建立示范单位：{error.strerror or error}") from None
     click.echo(f"示范单位已建立：{data_dir}，{result.events} 条记录，{result.users} 个账号，"
                f"{result.enterprises} 家单位，{result.unions} 个基层工会，{result.members} 名会员，"
                f"用时 {time.monotonic() - started:.1f} 秒；所有示范账号的密码为 {DEMO_PASSWORD}")
@@ -164,13 +224,30 @@ def user_list() -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 256))
 def serve(host: str, port: int, threads: int) -> None:
     """Serve the intranet with waitress."""
-    click.echo(f"工会内网：http://{host}:{port}/ （数据目录 {_backend().data_dir}）")
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
-    waitress.serve(app, host=host, port=port, threads=threads, ident="intranet")
+    logging.basicConfig()  # waitress reports through logging, as waitress.serve() sets up
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="intranet")
+    except OSError as error:
+        raise click.ClickException(_cannot_listen(host, port, error)) from None
+    except ValueError:  # waitress's own check of the address
+        raise click.ClickException(f"无法在 {host}:{port} 上启动：主机地址无效（请检查 --host）") from None
+    click.echo(f"工会内网：http://{host}:{port}/ （数据目录 {_backend().data_dir}）")
+    server.run()
+
+
+def _cannot_listen(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return f"端口 {port} 已被占用，无法启动；请先停止占用它的程序，或用 --port 换一个端口"
+    if error.errno == errno.EACCES:
+        return f"无权使用端口 {port}；请换一个大于1024的端口（--port）"
+    if error.errno == errno.EADDRNOTAVAIL:
+        return f"本机没有地址 {host}，无法启动（请检查 --host）"
+    return f"无法在 {host}:{port} 上启动：{error.strerror or error}（请检查 --host）"
 
 
 @main.command()
@@ -179,6 +256,7 @@ def rebuild() -> None:
     backend = _backend()
     total = backend.office.recorder.max_notification_id() or 0
     started = time.monotonic()
+    kept = set(backend.data_dir.glob("views-*"))
     with click.progressbar(length=total, label="重建读模型", show_pos=True) as bar:
         last = [0]
 
@@ -187,7 +265,14 @@ def rebuild() -> None:
             bar.update(done - last[0])
             last[0] = done
 
-        path = backend.read_models.rebuild(report)
+        try:
+            path = backend.read_models.rebuild(report)
+        except Exception:  # as in _create_app: a record that cannot be read is named, anything else is a bug
+            for partial in set(backend.data_dir.glob("views-*")) - kept:
+                partial.unlink(missing_ok=True)
+            if (problem := _unreadable_event(backend.data_dir)) is None:
+                raise
+            raise click.ClickException(f"重建中止，原读模型照常使用：{problem}") from None
     seconds = max(time.monotonic() - started, 1e-9)
     click.echo(f"已重建 {path.name}：{total} 条记录，{seconds:.2f} 秒，{total / seconds:,.0f} 条/秒")
 
@@ -216,14 +301,21 @@ def verify(anchor: str | None, views: bool, restored: bool) -> None:
         raise click.ClickException(f"找不到记录库：{db_path}")
     try:
         expected = Anchor.parse(anchor) if anchor else None
-    except ValueError as error:
-        raise click.BadParameter(str(error), param_hint="--anchor") from None
-    report = verify_sqlite(db_path, expected)
+    except ValueError:
+        raise click.BadParameter(f"须为 verify 打印的链头“位置:哈希”（64位十六进制），收到 {anchor!r}",
+                                 param_hint="--anchor") from None
+    try:
+        report = verify_sqlite(db_path, expected)
+    except sqlite3.DatabaseError:
+        raise click.ClickException(f"核验失败：记录库 {db_path} 无法读取（不是有效的数据库文件或已损坏）") from None
     if not report.ok:
         click.echo(f"核验失败：第 {report.bad_position} 条：{report.problem}", err=True)
         sys.exit(1)
     _remember_verified_head(data_dir, report, restored)
-    problems = _verify_authority(db_path) + _verify_rest(data_dir)
+    try:
+        problems = _verify_authority(db_path) + _verify_rest(data_dir)
+    except sqlite3.DatabaseError:
+        raise click.ClickException(f"核验失败：{_unreadable(data_dir)}") from None
     if views:
         problems += _verify_views(data_dir)
     for problem in problems:
@@ -253,22 +345,27 @@ def _verify_rest(data_dir: Path) -> list[str]:
     except KeyFileDamaged as error:
         return [str(error)]
     try:
-        problems = office.verify_snapshots()
+        unreadable = office.unreadable_events()
+        problems = [f"第 {position} 条：{why}" for position, why in unreadable]
+        problems += office.verify_snapshots()
         problems += key_problems(office)
-        problems += [problem for digest in _attachments(office) if (problem := office.attachments.problem(digest))]
+        skipped = {position for position, _why in unreadable}
+        problems += [problem for digest in _attachments(office, skipped)
+                     if (problem := office.attachments.problem(digest))]
         return problems
     finally:
         office.close()
 
 
-def _attachments(office: UnionOffice) -> set[str]:
-    """Every attachment hash an event names: the scans of claims and the files of vouchers."""
+def _attachments(office: UnionOffice, unreadable: set[int]) -> set[str]:
+    """Every attachment hash a (readable) event names: the scans of claims and the files of vouchers."""
     topics = [f"{cls.__module__}:{cls.__qualname__}" for cls in (ExpenseClaim.Submitted, Book.VoucherPosted)]
     found: set[str] = set()
     start = 0
     while batch := office.recorder.select_notifications(start, 1000, topics=topics, inclusive_of_start=False):
         for notification in batch:
-            found.update(office.mapper.to_domain_event(notification).files)
+            if notification.id not in unreadable:
+                found.update(office.mapper.to_domain_event(notification).files)
         start = batch[-1].id
     return found
 

@@ -36,6 +36,14 @@ def _safe(cell: Cell) -> Cell:
     return cell
 
 
+_NOT_IN_SHEET_TITLES = str.maketrans(dict.fromkeys("\\/?*[]:", "-"))  # Excel refuses these in a sheet's name
+
+
+def sheet_title(title: str) -> str:
+    """A sheet name Excel accepts: none of \\ / ? * [ ] :, at most 31 characters, no apostrophe at either end."""
+    return title.translate(_NOT_IN_SHEET_TITLES)[:31].strip("'") or "报表"
+
+
 def _text(cell: Cell) -> str:
     if cell is None:
         return ""
@@ -61,8 +69,9 @@ def as_csv(table: Table) -> bytes:
 def as_xlsx(table: Table) -> bytes:
     book = Workbook()
     sheet = book.active
-    sheet.title = table.title[:31].replace("/", "-")
+    sheet.title = sheet_title(table.title)
     sheet.append([table.title])
+    sheet["A1"].data_type = "s"  # the title holds the book's name: text, never a formula
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append(list(table.header))
     for cell in sheet[2]:

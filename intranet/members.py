@@ -28,6 +28,7 @@ from intranet.web import (
     page,
     page_number,
     parse_day,
+    record,
     seen_version,
     views,
     whole,
@@ -146,7 +147,7 @@ def _record(member_id: UUID, errors: dict[str, str] | None = None, notice: str |
         on = None
     history = audit_trail.stream(conn, str(member_id))
     summary, names = summariser(conn, history)
-    member: Member = backend().office.repository.get(member_id)
+    member = record(Member, member_id)
     keeper = editable and current_user.has_role(*ROSTER_KEEPERS)
     return page(
         "members/detail.html", "member",
@@ -280,7 +281,7 @@ def card(member_id: UUID) -> str | Response:
 def correct(member_id: UUID) -> str | Response:
     """Correct recorded details (a compensating event; the old values stay in the history)."""
     def action() -> None:
-        member: Member = _office().repository.get(member_id)
+        member = record(Member, member_id)
         changes: dict[str, object] = {}
         if form("name") and form("name") != member.name:
             changes["name"] = form("name")

@@ -104,6 +104,11 @@ def new() -> str:
     return _form()
 
 
+def _term_years(text: str) -> int:
+    """The term typed, five years when left empty; anything not a whole number (0) is refused by the command."""
+    return whole(text) or 0 if text else 5
+
+
 @bp.post("/unions")
 def create() -> str | Response:
     """Found a union (approved by the body its workforce calls for), covering the chosen units."""
@@ -117,7 +122,7 @@ def create() -> str | Response:
             command_context("found_union"), name=entered["name"], kind=entered["kind"],
             parent_id=UUID(entered["parent_id"]) if entered["parent_id"] else None,
             workers=whole(entered["workers"]) or 0, approver=entered["approver"], approval_ref=entered["approval_ref"],
-            term_years=whole(entered["term_years"]) or 5, covers=covers, form_key=form("form_key") or None)
+            term_years=_term_years(entered["term_years"]), covers=covers, form_key=form("form_key") or None)
     except (DomainError, ValueError) as error:
         errors = field_errors(error) if isinstance(error, DomainError) else {"_form": _("提交的内容有误")}
         return _form(errors, entered)
@@ -190,7 +195,7 @@ def elect(union_id: UUID) -> str | Response:
         if start is None:
             raise InvalidInput("请填写换届日期", field="term_start")
         backend().office.elect_union_committee(command_context("elect_union_committee"), union_id, start,
-                                               whole(form("term_years")) or 5, request.form.getlist("organs"))
+                                               _term_years(form("term_years")), request.form.getlist("organs"))
     return _act(union_id, action, _("已登记换届"))
 
 

@@ -8,21 +8,32 @@ import secrets
 import sqlite3
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
+from uuid import UUID
 
-from flask import current_app, g, redirect, render_template, request
+from eventsourcing.application import AggregateNotFoundError
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_htmx import HTMX
 from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from werkzeug.wrappers import Response
 
-from aggregates.envelope import Context
+from aggregates.advance import CashAdvance
+from aggregates.asset import Asset
+from aggregates.book import Book
+from aggregates.claim import ExpenseClaim
+from aggregates.enterprise import Enterprise
+from aggregates.envelope import Context, OfficeAggregate
 from aggregates.errors import DomainError, InvalidInput, NotPermitted
+from aggregates.member import Member
+from aggregates.union import Union
+from aggregates.user_account import UserAccount
 from intranet.backend import Backend
 from intranet.permissions import acting_role
 
 htmx = HTMX()
+A = TypeVar("A", bound=OfficeAggregate)
 
 
 def backend() -> Backend:
@@ -153,3 +164,49 @@ def seen_version() -> int | None:
 def page_number() -> int:
     """The page asked for in ?page= (1 when absent or not a sensible number)."""
     return max(whole(request.args.get("page")) or 1, 1)
+
+
+# -- the records a URL names ------------------------------------------------------------------------------
+
+# The kind of record each id part of a URL names (<uuid:book_id> is a Book, ...).
+RECORD_KINDS: dict[str, type[OfficeAggregate]] = {
+    "member_id": Member, "union_id": Union, "enterprise_id": Enterprise, "user_id": UserAccount, "book_id": Book,
+    "claim_id": ExpenseClaim, "advance_id": CashAdvance, "asset_id": Asset,
+}
+
+
+def record(kind: type[A], record_id: UUID, *, first_only: bool = False) -> A:
+    """The record of `kind` with this id as recorded now (or only its first event, enough to know its kind);
+    404 for an unknown id or the id of another kind of record."""
+    try:
+        found = backend().office.repository.get(record_id, version=1 if first_only else None)
+    except AggregateNotFoundError:
+        abort(404)
+    if not isinstance(found, kind):
+        abort(404)
+    return found
+
+
+def refuse_unknown_records() -> None:
+    """Before every view: each id in the URL names a record of the kind its name says, else 404."""
+    for name, value in (request.view_args or {}).items():
+        if name in RECORD_KINDS:
+            record(RECORD_KINDS[name], value, first_only=True)
+
+
+# -- links that keep a page's filters ---------------------------------------------------------------------
+
+# The query arguments pages read as filters: the only ones a link carries over. Never the whole query:
+# url_for reads endpoint, _method, _external, _anchor, _scheme as its own arguments.
+FILTERS = frozenset({"on", "start", "end", "period", "account", "q", "union", "status", "frontline", "employment",
+                     "birthday", "age", "covered", "stream", "actor", "from", "to", "all", "state", "year"})
+
+
+def filters() -> dict[str, str]:
+    """The current request's filters, by name (unknown query arguments dropped)."""
+    return {name: value for name, value in request.args.items() if name in FILTERS}
+
+
+def this_page(**changes: Any) -> str:
+    """A link to this page keeping its filters, with `changes` (another page number, another book...)."""
+    return url_for(request.endpoint or "dashboard.index", **{**filters(), **(request.view_args or {}), **changes})

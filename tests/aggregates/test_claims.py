@@ -526,7 +526,7 @@ def test_the_total_is_the_sum_of_quantity_times_unit_price_as_decimal(desk: Desk
 @pytest.mark.parametrize(("quantity", "price", "why"), [
     ("1.5", "10", "整数"), ("0", "10", "整数"), ("-1", "10", "整数"), ("２", "10", "整数"), ("100001", "10", "整数"),
     ("", "10", "整数"), ("1", "0", "单价须大于0"), ("1", "0.00", "单价须大于0"), ("1", "-5", "不小于0"),
-    ("1", "1.001", "两位小数"), ("1", "abc", "数字"), ("1", "NaN", "不小于0"), ("1", "", "数字"),
+    ("1", "1.001", "两位小数"), ("1", "abc", "数字"), ("1", "NaN", "须为数字"), ("1", "", "数字"),
 ])
 def test_a_bad_quantity_or_unit_price_is_refused_with_its_row_number(
         desk: Desk, quantity: str, price: str, why: str):

@@ -510,7 +510,7 @@ def test_fin07_fin12_the_office_registers_fixed_assets_and_supplies_with_keeper_
     ({"unit_value": "0"}, "unit_value", "单价须大于0"),
     ({"unit_value": "0.00"}, "unit_value", "单价须大于0"),
     ({"unit_value": "-780"}, "unit_value", "金额须为不小于0的数字"),
-    ({"unit_value": "NaN"}, "unit_value", "金额须为不小于0的数字"),
+    ({"unit_value": "NaN"}, "unit_value", "金额须为数字"),
     ({"unit_value": "780.001"}, "unit_value", "两位小数"),
     ({"unit_value": "七百八"}, "unit_value", "金额须为数字"),
     ({"acquired_on": date(2026, 3, 9)}, "acquired_on", "购置日期不能晚于今天"),

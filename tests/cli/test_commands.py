@@ -18,6 +18,7 @@ from intranet import create_app
 from intranet.cli import main
 from projections import ALL, users
 from projections.engine import POINTER, ReadModels, dump
+from tests.cli.forgery import forge
 
 INTRANET = str(Path(sys.executable).with_name("intranet"))
 
@@ -183,3 +184,116 @@ def test_serve_answers_http_with_waitress(tmp_path: Path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+# -- every refusal is one clear line and a non-zero exit ----------------------------------------------------
+
+
+def _one_line_refusal(result: subprocess.CompletedProcess[str], says: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0 and says in result.stderr, result.stderr
+
+
+def test_demo_refuses_a_folder_that_is_not_empty_and_leaves_it_as_it_was(tmp_path: Path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "会议记录.txt").write_text("不要删", encoding="utf-8")
+
+    result = _run(tmp_path / "unused", "demo", "--scale", "tiny", "--data-dir", str(folder))
+
+    _one_line_refusal(result, "不是空目录")
+    assert [p.name for p in folder.iterdir()] == ["会议记录.txt"]
+
+
+def test_demo_if_absent_refuses_a_real_office_instead_of_passing_it_off_as_the_demo(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n").returncode == 0
+
+    result = _run(tmp_path / "unused", "demo", "--if-absent", "--data-dir", str(data_dir))
+
+    _one_line_refusal(result, "真实单位")
+
+
+def test_serve_on_a_port_already_in_use_says_so(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+
+        result = _run(data_dir, "serve", "--port", str(taken.getsockname()[1]))
+
+    _one_line_refusal(result, "已被占用")
+
+
+@pytest.mark.parametrize("host", ["no-such-host.invalid", "203.0.113.9"])
+def test_serve_on_an_address_this_machine_does_not_have_says_so(tmp_path: Path, host: str):
+    data_dir = tmp_path / "office"
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+
+    result = _run(data_dir, "serve", "--host", host, "--port", "5999")
+
+    _one_line_refusal(result, host)
+
+
+@pytest.mark.parametrize("command", [("serve",), ("user", "list"), ("rebuild",)])
+def test_a_command_on_a_missing_data_folder_says_so_and_creates_nothing(tmp_path: Path, command: tuple[str, ...]):
+    """A mistyped INTRANET_DATA_DIR never becomes a new, empty office."""
+    missing = tmp_path / "typo"
+
+    result = _run(missing, *command)
+
+    _one_line_refusal(result, "intranet init")
+    assert not missing.exists()
+
+
+def test_init_on_a_data_folder_that_is_a_file_says_so(tmp_path: Path):
+    not_a_folder = tmp_path / "office"
+    not_a_folder.write_text("x")
+
+    result = _run(not_a_folder, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+
+    _one_line_refusal(result, "无法使用数据目录")
+
+
+@pytest.mark.parametrize("command", [("user", "list"), ("verify",)])
+@pytest.mark.parametrize("broken", ["events.sqlite", "keys.sqlite"])
+def test_a_command_on_a_database_file_that_is_not_one_names_the_file(tmp_path: Path, broken: str,
+                                                                      command: tuple[str, ...]):
+    data_dir = tmp_path / "office"
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    (data_dir / broken).write_bytes(b"not a database" * 100)
+
+    result = _run(data_dir, *command)
+
+    _one_line_refusal(result, broken)
+
+
+def _office_with_an_unreadable_event(tmp_path: Path) -> Path:
+    """An office whose admin's record (position 2) was overwritten with garbage, the chain re-linked over it."""
+    data_dir = tmp_path / "office"
+    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n").returncode == 0
+    forge(data_dir / "events.sqlite", 2, state=b"\xff not a record")
+    return data_dir
+
+
+def test_a_command_that_must_read_an_unreadable_event_names_its_position(tmp_path: Path):
+    data_dir = _office_with_an_unreadable_event(tmp_path)
+    for views in data_dir.glob("views*"):
+        views.unlink()  # the read models are built again from the log: position 2 must be read
+
+    result = _run(data_dir, "user", "list")
+
+    _one_line_refusal(result, "第 2 条记录无法读出")
+
+
+def test_rebuild_over_an_unreadable_event_names_its_position_and_keeps_the_read_models(tmp_path: Path):
+    data_dir = _office_with_an_unreadable_event(tmp_path)
+    before = sorted(p.name for p in data_dir.iterdir())
+
+    result = _run(data_dir, "rebuild")
+
+    _one_line_refusal(result, "第 2 条记录无法读出")
+    assert sorted(p.name for p in data_dir.iterdir()) == before
+    assert "admin" in _run(data_dir, "user", "list").stdout  # the read models built before still serve

@@ -13,6 +13,7 @@ from uuid import UUID
 from aggregates.application import UnionOffice
 from aggregates.chain import sqlite_head
 from aggregates.settings import Settings
+from tests.cli.forgery import forge
 from tests.conftest import acting, system
 
 INTRANET = Path(sys.executable).with_name("intranet")
@@ -164,3 +165,70 @@ def test_an_erased_users_key_put_back_fails(office: UnionOffice) -> None:
 
     assert result.returncode == 1
     assert str(user_id) in result.stderr
+
+
+# -- records that cannot be read back, with the chain forged over them -----------------------------------------
+
+
+def _with_a_voucher(office: UnionOffice) -> tuple[Path, int]:
+    """An office whose accountant posted a voucher; (data dir, the voucher's position)."""
+    accountant = office.register_user(system(office), "wangfang", "王芳", ["accountant"])
+    ctx = office.context(str(accountant), "accountant")
+    book_id = office.open_book(ctx, name="街道工会本级", union_id=None, first_period="2026-03")
+    office.post_voucher(ctx, book_id, voucher_date=office.today(), summary="收会费", attachments=0,
+                        lines=[{"account": "101", "debit": "100"}, {"account": "401", "credit": "100"}])
+    position = office.recorder.max_notification_id()
+    office.close()
+    return office.data_dir, position
+
+
+def _one_clear_failure(result: subprocess.CompletedProcess[str]) -> None:
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "核验通过" not in result.stdout
+    assert "哈希不符" not in result.stderr  # the chain itself was forged to hold
+
+
+def test_an_event_of_garbage_bytes_under_a_forged_chain_fails_naming_its_position(office: UnionOffice) -> None:
+    data_dir, position = _with_a_voucher(office)
+    forge(data_dir / "events.sqlite", position, state=b"\xff\xfe not a record \x00")
+
+    result = _verify(data_dir)
+
+    _one_clear_failure(result)
+    assert f"第 {position} 条：记录内容无法解读" in result.stderr
+
+
+def test_an_event_whose_type_no_longer_exists_fails_naming_its_position(office: UnionOffice) -> None:
+    data_dir, position = _with_a_voucher(office)
+    forge(data_dir / "events.sqlite", position, topic="aggregates.gone:Gone.Happened")
+
+    result = _verify(data_dir)
+
+    _one_clear_failure(result)
+    assert f"第 {position} 条：记录类型“aggregates.gone:Gone.Happened”已无法识别" in result.stderr
+
+
+def test_a_snapshot_over_an_unreadable_event_fails_naming_both(office: UnionOffice) -> None:
+    data_dir = _take_settings_snapshot(office)
+    db = data_dir / "events.sqlite"
+    with sqlite3.connect(db) as conn:
+        (position,) = conn.execute("SELECT MIN(rowid) FROM stored_events WHERE topic LIKE '%Settings%'"
+                                   " AND originator_version > 1").fetchone()
+    conn.close()
+    forge(db, position, state=b"{}")
+
+    result = _verify(data_dir)
+
+    _one_clear_failure(result)
+    assert f"第 {position} 条" in result.stderr
+    assert f"快照 {Settings.ID}" in result.stderr
+
+
+def test_a_log_that_is_not_a_database_fails_in_one_line(office: UnionOffice) -> None:
+    office.close()
+    (office.data_dir / "events.sqlite").write_bytes(b"not a database at all" * 100)
+
+    result = _verify(office.data_dir)
+
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "无法读取" in result.stderr

@@ -23,11 +23,13 @@ Whatever comes in, the answer is never 5xx; and a body that cannot be valid (the
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -35,13 +37,16 @@ from uuid import UUID
 
 import pytest
 from flask import Flask, url_for
+from openpyxl import load_workbook
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from aggregates.application import UnionOffice
-from intranet import create_app
+from intranet import _setup_blueprints, create_app
 from intranet.backend import Backend
 from intranet.permissions import PUBLIC, ROUTES
+from intranet.web import RECORD_KINDS
+from projections import users
 from tests import roster_helpers as helpers
 from tests.conftest import FAST_HASHER, PASSWORD, STAFF_ROLES, Clock, Session, csrf_from, login, system
 
@@ -443,7 +448,7 @@ USERS = {**dict.fromkeys(("claims.approve", "claims.reject", "claims.approve_adv
          "oversight.review_budget": "auditor",
          **dict.fromkeys(("oversight.register_asset", "oversight.issue_supplies", "oversight.dispose_asset"), "office"),
          **dict.fromkeys(("claims.pay", "claims.pay_advance", "claims.advance_return", "claims.repay_advance",
-                          "books.count_cash"), "cashier")}
+                          "books.count_cash", "books.record_bank"), "cashier")}
 
 # Garbage that is a legitimate request on a given endpoint.
 TEXT_ONLY = frozenset({"all=abc"})  # every field is free text (a name, a reason, a reference): "abc" is valid
@@ -578,6 +583,9 @@ CASES: list[Case] = [
          probe=("period",)),
     Case("books.count_cash", _on_book(lambda _w: {"counted_on": TODAY, "counted": "0", "ious": "", "explanation": ""}),
          ("counted_on", "counted", "ious", "explanation"), probe=("counted_on", "counted", "ious")),
+    Case("books.record_bank", _on_book(lambda _w: {"period": "2026-03", "closing_balance": "100",
+                                                   "text": "交易日期,摘要,金额\n2026-03-02,收会费,100"}),
+         ("period", "closing_balance", "text"), probe=("period", "closing_balance", "text")),
     Case("oversight.draft_budget", _on_book(lambda _w: {"year": "2026", "line_401": "5000", "line_501": "3000"}),
          ("year", "line_401", "line_402", "line_501", "line_504"), probe=("year", "line_401", "line_501")),
     Case("oversight.review_budget", _on_budget("drafted", lambda: {"stage": "budget", "opinion": "同意"}),
@@ -695,8 +703,9 @@ PAYLOADS = _payloads()
 # -- the tests -------------------------------------------------------------------------------------------------
 
 
-# File uploads have their own hostile-input tests (tests/web/test_census_check.py, test_bank_statements.py).
-UPLOADS = {"enterprises.check_submit", "books.record_bank"}
+# File uploads have their own hostile-input tests (tests/web/test_census_check.py, test_bank_statements.py);
+# the bank statement is a case for its typed fields and its pasted text.
+UPLOADS = {"enterprises.check_submit"}
 
 
 def _post_rules(app: Flask) -> set[str]:
@@ -791,9 +800,16 @@ QUERIES: dict[str, dict[str, str]] = {
     "page=superscript": {"page": "²"},
     "birthday=superscript": {"birthday": "²"},
     "from_to=bogus": {"from": "abc", "to": "2026-02-30", "stream": "not-a-uuid", "actor": "'; --"},
+    # url_for's own arguments: a link that carried the whole query would hand them to url_for.
+    "endpoint=x": {"endpoint": "x"},
+    "_method=POST": {"_method": "POST"},
+    "_external=1": {"_external": "1", "_scheme": "javascript"},
+    "_anchor=x": {"_anchor": "x\"><script>", "_cls": "x"},
     "everything": {"on": "2026-02-30", "page": "-5", "q": "<script>", "union": "x", "status": "bogus",
                    "birthday": "0", "age": "bogus", "covered": "maybe", "frontline": "x", "employment": "x",
-                   "all": "1", "next": "//evil.example"},
+                   "all": "1", "next": "//evil.example", "endpoint": "x", "_method": "POST"},
+    "books_filters=bogus": {"start": "abc", "end": "9999-99-99", "period": "2026-13", "account": "'; --",
+                            "year": "9" * 30, "state": "bogus", "rows": "9" * 30, "corrects": "长" * 100},
 }
 
 
@@ -840,3 +856,228 @@ def test_hostile_query_strings_never_get_a_500(world: World, endpoint: str, quer
     status, error = _answer(lambda: session.get(f"{url}?{urlencode(QUERIES[query])}"))
     assert status < 500, f"GET {endpoint} answered {status} to {query}: {error}"
     assert world.position() == before, f"GET {endpoint} recorded something"
+
+
+# -- every part of every URL -----------------------------------------------------------------------------------
+# Generated from the URL map: each <uuid:…> part is given an id no record has and the id of another kind of
+# record (a 404, nothing recorded); every other part (a period, a word, a number, a key…) something it never is.
+
+RECORD_ARGUMENTS = ("member_id", "union_id", "enterprise_id", "user_id", "book_id", "claim_id", "advance_id",
+                    "asset_id")
+
+
+def _wrong_kind(argument: str) -> str:
+    """The URL part whose record is of another kind (a union's id where a member's goes, and so on)."""
+    return RECORD_ARGUMENTS[(RECORD_ARGUMENTS.index(argument) + 1) % len(RECORD_ARGUMENTS)]
+
+
+_PART = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
+# What each kind of URL part is given instead of a real value.
+HOSTILE_PARTS: dict[str, dict[str, str]] = {
+    "uuid": {"unknown": str(RANDOM_UUID), "wrong_kind": ""},  # "": the id of another kind of record (_wrong_kind)
+    "int": {"zero": "0", "huge": "9" * 30},  # past SQLite's integers
+    "default": {"unknown": "nothing-here", "dots": "..", "long": "长" * 300},
+}
+
+
+def _url_parts() -> list[tuple[str, str, str, str]]:
+    """(method, endpoint, URL part, its converter) for every part of every rule of the intranet's URL map."""
+    bare = Flask("url_map", static_folder=str(ROOT / "static"))  # the same rules, without an office behind them
+    _setup_blueprints(bare)  # the app factory's own list of areas
+    parts = []
+    for rule in sorted(bare.url_map.iter_rules(), key=lambda rule: (rule.rule, rule.endpoint)):
+        for converter, argument in _PART.findall(rule.rule):
+            parts += [(method, rule.endpoint, argument, converter or "default")
+                      for method in sorted({"GET", "POST"} & (rule.methods or set()))]
+    return parts
+
+
+URL_PARTS = _url_parts()
+
+
+def test_every_id_in_a_url_names_a_kind_of_record_the_intranet_checks() -> None:
+    """A new <uuid:…> part without a kind would reach its view unchecked."""
+    assert {argument for _m, _e, argument, converter in URL_PARTS if converter == "uuid"} == set(RECORD_KINDS)
+    assert set(RECORD_ARGUMENTS) == set(RECORD_KINDS)
+
+
+def _valid_request(world: World, method: str, endpoint: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(who, the URL's real values, the body) of a request the route accepts."""
+    if method == "GET":
+        return _reader(endpoint), dict(world.shared), {}
+    case = next(case for case in CASES if case.endpoint == endpoint)
+    values, valid = _arranged(world, case)
+    return case.user, {**world.shared, **values}, valid
+
+
+@pytest.mark.parametrize(("method", "endpoint", "argument", "converter"), URL_PARTS,
+                         ids=[f"{m}-{e}-{a}" for m, e, a, _c in URL_PARTS])
+def test_every_url_part_given_an_unknown_or_wrong_kind_of_value_never_gets_a_500(
+        world: World, method: str, endpoint: str, argument: str, converter: str) -> None:
+    """An id no record has, or another kind's, is a 404; any other unknown part is refused; nothing is recorded."""
+    who, values, body = _valid_request(world, method, endpoint)
+    problems = []
+    for name, hostile in HOSTILE_PARTS.get(converter, HOSTILE_PARTS["default"]).items():
+        value = hostile or world.shared[_wrong_kind(argument)]
+        url = world.url(endpoint, **{**{a: values[a] for a in _arguments(world, endpoint)}, argument: value})
+        before = world.position()
+        send = world.session(who).get if method == "GET" else world.session(who).post
+        status, error = _answer(lambda url=url, send=send: send(url, body) if method == "POST" else send(url))
+        if not 400 <= status < 500 or world.position() != before or (converter == "uuid" and status != 404):
+            problems.append(f"{name}: {status}, {world.position() - before} recorded {error}")
+    assert not problems, f"{method} {endpoint} <{argument}>: {problems}"
+
+
+def _arguments(world: World, endpoint: str) -> set[str]:
+    return next(rule.arguments for rule in world.app.url_map.iter_rules() if rule.endpoint == endpoint)
+
+
+# -- every number typed into a form ------------------------------------------------------------------------------
+# Generated from the cases: every field whose name says it holds an amount or a count is given numbers no
+# parser should take (Decimal reads 1e309 and sNaN; quantize() and SQLite's integers cannot hold them).
+
+NUMBER_FIELD = re.compile(r"(^|_)(amount|balance|price|value|counted|ious|payroll|debit|credit|quantity|workers|women"
+                          r"|heads|participants|electors|years?|attachments)$|^line_|^new_")
+NOT_NUMBERS = {
+    ("grid.assign", "workers"),  # the grid's workers are the names of people
+    ("oversight.approve_budget", "line_501"),  # read for an adjustment; the valid form approves the budget
+    ("claims.issue", "amount"),  # read for a purchase; the valid form issues a meal notice
+}
+HUGE_NUMBERS = {"1e309": "1e309", "-1e309": "-1e309", "1e99999999999": "1e99999999999", "Infinity": "Infinity",
+                "-inf": "-inf", "sNaN": "sNaN", "nines30": "9" * 30, "1e-400": "1e-400", "hex": "0x10",
+                "underscores": "1_000"}
+
+
+def _number_fields(case: Case) -> list[str]:
+    return [name for name in (*case.fields, *case.lists)
+            if NUMBER_FIELD.search(name) and (case.endpoint, name) not in NOT_NUMBERS]
+
+
+NUMBER_CASES = [(case.name, name) for case in CASES for name in _number_fields(case)]
+
+
+def test_the_number_table_reaches_the_money_of_the_books_claims_and_census() -> None:
+    """The name pattern finds the amounts, so a new amount field named like the others is tested too."""
+    assert {("books.record_bank", "closing_balance"), ("books.post_voucher", "debit"), ("claims.repay_advance",
+            "amount"), ("enterprises.payroll", "payroll"), ("oversight.draft_budget", "line_504")} <= set(NUMBER_CASES)
+
+
+@pytest.mark.parametrize(("case_name", "name"), NUMBER_CASES, ids=[f"{c}-{n}" for c, n in NUMBER_CASES])
+def test_a_huge_or_non_finite_number_in_any_number_field_is_refused_never_a_500(world: World, case_name: str,
+                                                                                name: str) -> None:
+    case = CASE_BY_NAME[case_name]
+    problems = []
+    for label, number in HUGE_NUMBERS.items():
+        _values, valid = _arranged(world, case)
+        body = {**valid, name: [number, *valid.get(name, [])[1:]] if name in case.lists else number}
+        status, recorded, error = _post(world, case, body, htmx=False)
+        if status >= 500 or recorded:
+            problems.append(f"{label}: {status}, {recorded} recorded {error}")
+    assert not problems, f"{case_name} {name}: {problems}"
+
+
+# -- the one-request 500s the hostile review found ------------------------------------------------------------
+
+
+def _acting(w: World, username: str, role: str) -> Any:
+    """A context for the fixture user `username` acting under `role` (a real account, not the system)."""
+    with w.backend.read_models.reading() as conn:
+        user = users.by_username(conn, username)
+    assert user is not None
+    return w.office.context(str(user.user_id), role)
+
+
+def _second_book(w: World, name: str) -> UUID:
+    """A managed union's book named `name`, opened by the accountant (the books pages then switch between books)."""
+    union_id = w.office.found_union(_acting(w, "office", "office"), name=f"工会{_n()}", kind="enterprise",
+                                    parent_id=None, workers=40, approver="street", approval_ref="和工批1号", covers=[])
+    book_id = w.office.open_book(_acting(w, "accountant", "accountant"), name=name, union_id=union_id,
+                                 first_period="2026-03")
+    w.backend.read_models.catch_up()
+    return book_id
+
+
+@pytest.mark.parametrize("path", ["ledger", "journal/cash", "journal/bank", "trial-balance", "general-ledger",
+                                  "statements/income", "accounts", "cash-count", "bank", "budget", "assets"])
+def test_a_book_page_of_an_unknown_book_is_not_found(world: World, path: str) -> None:
+    status, error = _answer(lambda: world.session("accountant").get(f"/books/{RANDOM_UUID}/{path}"))
+    assert status == 404, f"/books/<unknown>/{path} answered {status} {error}"
+
+
+@pytest.mark.parametrize("who", ["unknown", "a_book"])
+def test_a_correction_posted_for_an_id_that_is_not_a_member_is_not_found(world: World, who: str) -> None:
+    target = RANDOM_UUID if who == "unknown" else world.shared["book_id"]
+    before = world.position()
+    status, error = _answer(lambda: world.session("office").post(
+        f"/members/{target}/correct", {"name": "张建国二", "reason": "更正"}))
+    assert (status, world.position()) == (404, before), error
+
+
+URL_FOR_WORDS = ["endpoint=x", "_method=POST", "_external=1", "_anchor=x", "_scheme=javascript", "_cls=x"]
+
+
+@pytest.mark.parametrize("query", URL_FOR_WORDS)
+def test_url_building_words_in_the_query_of_a_paginated_page_stay_out_of_its_page_links(world: World,
+                                                                                       query: str) -> None:
+    """The audit trail's page links keep its filters (here the date) and drop url_for's own arguments."""
+    while world.position() <= 2 * 50:  # three pages of entries
+        _second_book(world, f"代管账套{_n()}")
+    status, error = _answer(lambda: world.session("admin").get(f"/audit?{query}&from=2026-01-01&page=2"))
+    assert status == 200, f"/audit?{query} answered {status} {error}"
+    text = world.session("admin").get(f"/audit?{query}&from=2026-01-01").text
+    links = [link for link in re.findall(r'href="([^"]*)"', text) if "page=" in link]
+    assert links and all("from=2026-01-01" in link and query.partition("=")[0] not in link for link in links), links
+
+
+@pytest.mark.parametrize("query", URL_FOR_WORDS)
+def test_url_building_words_in_the_query_of_a_book_page_stay_out_of_the_book_switcher(world: World,
+                                                                                      query: str) -> None:
+    """The switcher links to the same page of every other book, with the same span, and nothing else."""
+    if "second_book" not in world.shared:
+        world.shared["second_book"] = _second_book(world, "第二个代管账套")
+    url = f"/books/{world.shared['book_id']}/ledger?{query}&start=2026-03-01"
+    status, error = _answer(lambda: world.session("accountant").get(url))
+    assert status == 200, f"{url} answered {status} {error}"
+    other = f"/books/{world.shared['second_book']}/ledger?"
+    links = [link for link in re.findall(r'href="([^"]*)"', world.session("accountant").get(url).text)
+             if link.startswith(other)]
+    assert links and all("start=2026-03-01" in link and query.partition("=")[0] not in link for link in links), links
+
+
+@pytest.mark.parametrize("amount", ["1e309", "-1e309", "9" * 400, "Infinity", "NaN", "sNaN", "1e-400"])
+def test_a_bank_statement_line_of_an_absurd_amount_is_refused_in_chinese(world: World, amount: str) -> None:
+    """The pasted statement is read by the same money parser as every amount: refused by line, nothing recorded."""
+    url = f"/books/{world.shared['book_id']}/bank"
+    before = world.position()
+    status, error = _answer(lambda: world.session("cashier").post(url, {
+        "period": "2026-03", "closing_balance": "100", "text": f"交易日期,摘要,金额\n2026-03-02,收会费,{amount}"}))
+    assert (status, world.position()) == (200, before), error
+    assert "第2行的金额" in world.session("cashier").post(url, {
+        "period": "2026-03", "closing_balance": "100", "text": f"交易日期,摘要,金额\n2026-03-02,收会费,{amount}"}).text
+
+
+@pytest.mark.parametrize("balance", ["1e309", "-1e309", "9" * 400, "-Infinity", "NaN"])
+def test_a_bank_closing_balance_of_an_absurd_amount_is_refused_in_chinese(world: World, balance: str) -> None:
+    url = f"/books/{world.shared['book_id']}/bank"
+    before = world.position()
+    response = world.session("cashier").post(url, {"period": "2026-03", "closing_balance": balance, "text": ""})
+    assert (response.status_code, world.position()) == (200, before)
+    assert "金额" in response.text
+
+
+@pytest.mark.parametrize("name", ["工会:账套", "账套[2026]", "a/b\\c?d*e", "'引号'", '=HYPERLINK("http://x")',
+                                  "长" * 60])
+def test_a_book_whose_name_breaks_sheet_title_rules_exports_to_xlsx(world: World, name: str) -> None:
+    book_id = _second_book(world, name)
+    status, error = _answer(lambda: world.session("accountant").get(f"/books/{book_id}/export/trial-balance/xlsx"))
+    assert status == 200, f"the export of a book named {name!r} answered {status} {error}"
+    sheet = load_workbook(BytesIO(world.session("accountant").get(
+        f"/books/{book_id}/export/trial-balance/xlsx").data)).active
+    assert str(sheet["A1"].value).startswith(name)
+
+
+def test_the_xlsx_title_cell_of_a_book_named_like_a_formula_is_text(world: World) -> None:
+    book_id = _second_book(world, "=1+2")
+    response = world.session("accountant").get(f"/books/{book_id}/export/trial-balance/xlsx")
+    title = load_workbook(BytesIO(response.data)).active["A1"]
+    assert (title.data_type, title.value.split()[0]) == ("s", "=1+2")  # shown as typed, as text: never run

@@ -131,7 +131,7 @@ def test_gov03_an_adjustment_on_the_page_needs_a_meeting_and_is_counted(
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"line_501": "-5"}, "金额须为不小于0的数字"),
-    ({"line_501": "NaN"}, "金额须为不小于0的数字"),
+    ({"line_501": "NaN"}, "金额须为数字"),
     ({"line_501": "12.345"}, "金额最多保留到分（两位小数）"),
     ({"line_501": "五百"}, "金额须为数字"),
     ({"line_401": "", "line_501": ""}, "请填写预算金额"),
