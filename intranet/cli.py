@@ -377,7 +377,8 @@ def _orphans(data_dir: Path) -> list[Path]:
     """The files in the attachments folder that no event names."""
     office = UnionOffice(data_dir)
     try:
-        return office.attachments.orphans(_attachments(office))
+        unreadable = {position for position, _why in office.unreadable_events()}
+        return office.attachments.orphans(_attachments(office, unreadable))
     finally:
         office.close()
 
@@ -425,6 +426,8 @@ def _remember_verified_head(data_dir: Path, report: ChainReport, restored: bool)
         earlier = checkpoints.load()
     except sqlite3.OperationalError:
         return  # a read-only copy (the fund review committee's): nothing to re-anchor
+    except sqlite3.DatabaseError:
+        return  # not a database at all: the key check below names the file
     still = verify_tail(data_dir / "events.sqlite", earlier)
     if not still.ok and not restored:
         click.echo(f"核验失败：{still.problem}；如已从备份恢复记录库，请加 --restored 重新核验", err=True)
