@@ -7,8 +7,10 @@ refusal appends nothing.
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
+import re
 from datetime import date
 from pathlib import Path
 
@@ -148,3 +150,36 @@ def test_every_event_type_is_in_the_authority_table_with_known_commands() -> Non
     assert _event_classes() <= set(EVENT_COMMANDS)
     for topic, commands in EVENT_COMMANDS.items():
         assert commands <= set(COMMAND_ROLES), topic
+
+
+def _command_bodies() -> dict[str, str]:
+    """command → the source of its method and of every private helper of the office it calls (transitively)."""
+    functions: dict[str, str] = {}
+    for path in AGGREGATES.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef):
+                functions.setdefault(node.name, ast.unparse(node))
+
+    def reach(name: str, seen: set[str]) -> str:
+        body = functions.get(name, "")
+        for callee in re.findall(r"self\.(_\w+)\(", body):
+            if callee not in seen:
+                seen.add(callee)
+                body += reach(callee, seen)
+        return body
+
+    commands = {}
+    for name, body in functions.items():
+        if match := re.search(r"_authorise\(ctx, '(\w+)'\)", body):
+            commands[match[1]] = reach(name, {name})
+    return commands
+
+
+@pytest.mark.parametrize(("call", "event"), [
+    (r"_form_claim\(|UniqueKey\.claim\(", "Claimed"), (r"\.reclaim\(", "Reclaimed"), (r"\.release\(", "Released")])
+def test_every_command_that_takes_or_frees_a_unique_key_is_listed_for_that_event(call: str, event: str) -> None:
+    """Unique keys are taken by many commands (a form key, an invoice, an ID number): the table must list every
+    command whose code can reach the call, or the save would be refused on a path no test happens to walk."""
+    reaching = {command for command, body in _command_bodies().items() if re.search(call, body)}
+    assert reaching
+    assert reaching <= EVENT_COMMANDS[f"aggregates.unique_key:UniqueKey.{event}"]
