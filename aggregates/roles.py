@@ -46,6 +46,8 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "record_password_reset": frozenset({"admin"}),
     "change_user_phone": frozenset({"admin"}),
     "erase_user_personal_data": frozenset({"admin"}),
+    "record_own_password_change": frozenset(ROLES),  # every signed-in role, members too; only the holder
+    "lift_login_lockout": frozenset({"admin"}),
     **dict.fromkeys(
         (
             "register_enterprise", "rename_enterprise", "report_headcount", "file_worker_list", "report_payroll",

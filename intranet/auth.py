@@ -1,8 +1,16 @@
-"""Logging in and out (flask-login), with sessions the server can end."""
+"""Logging in and out (flask-login), with sessions the server can end; throttled logins; own passwords.
+
+A login first asks the throttle (keys.sqlite) whether the account or the client
+address must wait, and is refused at once if so, without any argon2 work. A user
+whose password was set by the admin can reach nothing but the change-password page
+until they have chosen their own.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -11,8 +19,13 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from intranet.web import backend, page, views, wants_fragment
+from aggregates.errors import DomainError
+from intranet.credentials import HashingBusy, SessionLimits
+from intranet.password_policy import password_problem
+from intranet.throttle import Wait
+from intranet.web import backend, command_context, error_message, page, views, wants_fragment
 from projections import users
+from projections.settings_history import value_in_force
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -28,6 +41,7 @@ class SignedIn(UserMixin):
     display_name: str
     roles: tuple[str, ...]
     member_id: UUID | None
+    must_change_password: bool = False
 
     def get_id(self) -> str:
         return self.token
@@ -37,13 +51,37 @@ class SignedIn(UserMixin):
         return bool(set(self.roles).intersection(roles))
 
 
+# The only pages a user whose password the admin set may reach until they have changed it.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.password_submit", "auth.logout"})
+
+
+def session_limits() -> SessionLimits:
+    """The idle and absolute session times in force today (settings)."""
+    today = backend().office.today()
+    idle = value_in_force(views(), "session_idle_minutes", today)
+    absolute = value_in_force(views(), "session_max_hours", today)
+    return SessionLimits(idle=timedelta(minutes=max(int(idle or 0), 1)),
+                         absolute=timedelta(hours=max(int(absolute or 0), 1)))
+
+
 @login_manager.user_loader
 def _load(token: str) -> SignedIn | None:
-    user_id = backend().credentials.session_user(token)
+    user_id = backend().credentials.session_user(token, session_limits())
     user = users.by_id(views(), user_id) if user_id else None
     if user is None or not user.active:
         return None
-    return SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id)
+    return SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id,
+                    backend().credentials.must_change_password(user.user_id))
+
+
+def change_password_first() -> Response | None:
+    """Send a user who must replace an admin-set password to the change page (every other route)."""
+    if not current_user.must_change_password or request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    target = url_for("auth.password")
+    if wants_fragment():
+        return Response(status=204, headers={"HX-Redirect": target})
+    return redirect(target)
 
 
 @login_manager.unauthorized_handler
@@ -79,21 +117,66 @@ def login() -> str | Response:
     return page("auth/login.html", next=request.args.get("next", ""), error=None, username="")
 
 
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def wait_message(wait: Wait) -> str:
+    """When to try again, in the office's time and in words."""
+    office = backend().office
+    left = max((wait.until - office.clock()).total_seconds(), 1)
+    at = wait.until.astimezone(office.timezone).strftime("%H:%M:%S")
+    span = _("%(n)s秒", n=math.ceil(left)) if left < 60 else _("%(n)s分钟", n=math.ceil(left / 60))
+    if wait.locked:
+        return _("该账号因多次登录失败已被锁定，请于 %(at)s 后再试（约%(span)s），或请系统管理员解除锁定",
+                 at=at, span=span)
+    return _("登录失败次数过多，请于 %(at)s 后再试（约%(span)s）", at=at, span=span)
+
+
+def _login_refused(username: str, error: str, status: int = 200, retry_after: int | None = None) -> Response:
+    html = page("auth/login.html", "login_form", next=request.form.get("next", ""), error=error, username=username)
+    response = Response(html, status=status, mimetype="text/html")
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(max(retry_after, 1))
+    return response
+
+
+def _seconds_until(wait: Wait) -> int:
+    return math.ceil((wait.until - backend().office.clock()).total_seconds())
+
+
 @bp.post("/login")
-def login_submit() -> str | Response:
-    """Check the username and password; open a session."""
+def login_submit() -> Response:
+    """Check the throttle, then the username and password; open a session."""
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
+    throttle = backend().throttle
+    wait = throttle.wait(username, _address())
+    if wait is not None:
+        return _login_refused(username, wait_message(wait), 429, _seconds_until(wait))
     user = users.by_username(views(), username) if username else None
-    ok = backend().credentials.check_password(user.user_id if user else None, password)
-    if not (ok and user and user.active):
-        error = _("用户名或密码错误") if not (ok and user) else _("该账号已停用，请联系管理员")
-        return page("auth/login.html", "login_form", next=request.form.get("next", ""),
-                    error=error, username=username)
+    try:
+        ok = backend().credentials.check_password(user.user_id if user else None, password)
+    except HashingBusy:
+        return _login_refused(username, _("登录的人较多，请过几秒再试"), 503, 2)
+    if not (ok and user):
+        wait = throttle.failed(username, _address())
+        error = _("用户名或密码错误")
+        return _login_refused(username, f"{error}。{wait_message(wait)}" if wait else error)
+    if not user.active:
+        return _login_refused(username, _("该账号已停用，请联系管理员"))
+    throttle.succeeded(username)
+    _sign_in(user)
+    if backend().credentials.must_change_password(user.user_id):
+        return redirect(url_for("auth.password"))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def _sign_in(user: users.User) -> None:
     session.clear()
     token = backend().credentials.open_session(user.user_id)
-    login_user(SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id))
-    return redirect(_safe_next(request.form.get("next")))
+    login_user(SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id,
+                        backend().credentials.must_change_password(user.user_id)))
 
 
 @bp.post("/logout")
@@ -103,3 +186,58 @@ def logout() -> Response:
     logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+# -- changing one's own password ------------------------------------------------------------
+
+
+def _password_page(errors: dict[str, str] | None = None, notice: str | None = None, status: int = 200) -> Response:
+    html = page("auth/password.html", "password_form", errors=errors or {}, notice=notice,
+                forced=current_user.is_authenticated and current_user.must_change_password)
+    return Response(html, status=status, mimetype="text/html")
+
+
+@bp.get("/password")
+def password() -> Response:
+    """The form to change one's own password (current password, new twice)."""
+    return _password_page()
+
+
+def person_words(username: str, display_name: str) -> list[str]:
+    """What a password must not be built from: the person's username and name, and the office's name."""
+    office = backend().office.office()
+    return [username, display_name, *([office.name] if office else [])]
+
+
+@bp.post("/password")
+def password_submit() -> Response:
+    """Check the current password, then record the change and store the new one (ends the other sessions)."""
+    current, new = request.form.get("current_password") or "", request.form.get("password") or ""
+    wait = backend().throttle.wait(current_user.username, _address())
+    if wait is not None:
+        return _password_page({"current_password": wait_message(wait)}, status=429)
+    try:
+        right = backend().credentials.check_password(current_user.user_id, current)
+    except HashingBusy:
+        return _password_page({"current_password": _("系统繁忙，请过几秒再试")}, status=503)
+    if not right:
+        backend().throttle.failed(current_user.username, _address())
+        return _password_page({"current_password": _("当前密码不正确")})
+    problem = password_problem(new, request.form.get("password_confirm") or "",
+                               user_inputs=person_words(current_user.username, current_user.display_name))
+    if not problem and new == current:
+        problem = _("新密码不能与当前密码相同")
+    if problem:
+        return _password_page({"password": _(problem)})
+    try:
+        backend().office.record_own_password_change(command_context("record_own_password_change"),
+                                                    current_user.user_id)
+    except DomainError as error:
+        return _password_page({"_form": error_message(error)})
+    backend().credentials.set_password(current_user.user_id, new,
+                                       user_inputs=person_words(current_user.username, current_user.display_name))
+    backend().read_models.catch_up()
+    user = users.by_id(views(), current_user.user_id)
+    if user is not None:
+        _sign_in(user)  # this browser stays signed in; every other session of the user has ended
+    return _password_page(notice=_("密码已修改，您在其他设备上的登录已结束"))

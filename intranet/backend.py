@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 
 from aggregates.application import Clock, UnionOffice, utc_now
 from intranet.credentials import Credentials
+from intranet.throttle import LoginThrottle
 from projections import ALL
 from projections.engine import ReadModels
 
@@ -25,6 +26,7 @@ class Backend:
     office: UnionOffice
     read_models: ReadModels
     credentials: Credentials
+    throttle: LoginThrottle
 
     @classmethod
     def open(
@@ -40,8 +42,9 @@ class Backend:
         office = UnionOffice(data_dir, clock=clock, timezone=timezone, new_id=new_id)
         read_models = ReadModels(office, data_dir, ALL)
         read_models.ensure_ready()
-        credentials = Credentials(data_dir / "keys.sqlite", hasher)
-        return cls(office, read_models, credentials)
+        credentials = Credentials(data_dir / "keys.sqlite", hasher, clock)
+        throttle = LoginThrottle(data_dir / "keys.sqlite", clock)
+        return cls(office, read_models, credentials, throttle)
 
     @property
     def data_dir(self) -> Path:

@@ -42,12 +42,13 @@ def _backend() -> Backend:
     return current_app.extensions["intranet"]
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, person: tuple[str, ...] = ()) -> str:
+    """A password read from stdin or typed twice, checked against the policy (and the person's words)."""
     if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
-    problem = password_problem(password)
+    problem = password_problem(password, user_inputs=person)
     if problem:
         raise click.ClickException(problem)
     return password
@@ -71,13 +72,13 @@ def init(name: str, timezone: str, admin_username: str, admin_name: str, passwor
         raise click.ClickException(f"{backend.data_dir} 是示范数据目录，不能初始化为真实单位")
     if backend.office.office() is not None:
         raise click.ClickException(f"{backend.data_dir} 中已有单位，不能重复初始化")
-    password = _read_password(password_stdin)
+    password = _read_password(password_stdin, (admin_username, admin_name, name))
     try:
         admin = backend.office.found_office(
             backend.office.system_context("init"), name, timezone, admin_username, admin_name)
     except DomainError as error:
         raise _fail(error) from None
-    backend.credentials.set_password(admin, password)
+    backend.credentials.set_password(admin, password, user_inputs=(admin_username, admin_name, name))
     backend.read_models.catch_up()
     click.echo(f"已初始化：{name}（{timezone}），管理员 {admin_username}，数据目录 {backend.data_dir}")
 
@@ -116,15 +117,18 @@ def user_add(username: str, roles: tuple[str, ...], display_name: str | None, ph
              password_stdin: bool) -> None:
     """Open a user account with the given roles."""
     backend = _backend()
-    password = _read_password(password_stdin)
+    office = backend.office.office()
+    person = (username, display_name or username, *([office.name] if office else []))
+    password = _read_password(password_stdin, person)
     try:
         user_id = backend.office.register_user(
             backend.office.system_context("cli"), username, display_name or username, list(roles), phone=phone)
     except DomainError as error:
         raise _fail(error) from None
-    backend.credentials.set_password(user_id, password)
+    # Whoever ran this command knows the password: its holder replaces it at the first login.
+    backend.credentials.set_password(user_id, password, user_inputs=person, must_change=True)
     backend.read_models.catch_up()
-    click.echo(f"已新增用户 {username.lower()}（{'、'.join(ROLES[r] for r in roles)}）")
+    click.echo(f"已新增用户 {username.lower()}（{'、'.join(ROLES[r] for r in roles)}），首次登录须修改密码")
 
 
 @user.command("list")

@@ -73,6 +73,16 @@ def _password_reset(step: Step, e: UserAccount.PasswordReset) -> None:
     _update(step, e)
 
 
+@projection.on(UserAccount.PasswordChangedByOwner)
+def _password_changed(step: Step, e: UserAccount.PasswordChangedByOwner) -> None:
+    _update(step, e)
+
+
+@projection.on(UserAccount.LoginLockoutLifted)
+def _lockout_lifted(step: Step, e: UserAccount.LoginLockoutLifted) -> None:
+    _update(step, e)
+
+
 @dataclass(frozen=True)
 class User:
     """A user account as the intranet shows and checks it."""

@@ -362,6 +362,8 @@ ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "record_password_reset": lambda o: (_target(o),),
     "change_user_phone": lambda o: (_target(o), "13900139000"),
     "erase_user_personal_data": lambda o: (_target(o), "本人申请"),
+    "record_own_password_change": lambda o: (_target(o),),
+    "lift_login_lockout": lambda o: (_target(o),),
     **ROSTER_ARGUMENTS,
     **BOOK_ARGUMENTS,
 }
