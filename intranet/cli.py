@@ -24,6 +24,7 @@ from intranet import create_app
 from intranet.backend import Backend
 from intranet.credentials import password_problem
 from intranet.demo import DEMO_PASSWORD, build
+from intranet.serving import LoginLane
 from projections import users as users_view
 
 
@@ -148,7 +149,8 @@ def serve(host: str, port: int, threads: int) -> None:
     """Serve the intranet with waitress."""
     click.echo(f"工会内网：http://{host}:{port}/ （数据目录 {_backend().data_dir}）")
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
-    waitress.serve(app, host=host, port=port, threads=threads, ident="intranet")
+    # Login attempts (argon2) run in a paced lane of their own, never in the threads serving pages.
+    waitress.serve(app, host=host, port=port, threads=threads, ident="intranet", _dispatcher=LoginLane(threads))
 
 
 @main.command()
