@@ -238,6 +238,7 @@ def password_submit() -> Response:
                                        user_inputs=person_words(current_user.username, current_user.display_name))
     backend().read_models.catch_up()
     user = users.by_id(views(), current_user.user_id)
-    if user is not None:
-        _sign_in(user)  # this browser stays signed in; every other session of the user has ended
+    if user is not None:  # this browser stays signed in (same cookie session); every other session has ended
+        token = backend().credentials.open_session(user.user_id)
+        login_user(SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id))
     return _password_page(notice=_("密码已修改，您在其他设备上的登录已结束"))

@@ -367,6 +367,28 @@ def _grid_cell(_w: World) -> Built:
                 "duties": "走访企业"}
 
 
+def _locked_user(w: World) -> Built:
+    """An account locked after ten failed logins (from a documentation address, never dialled)."""
+    user_id = _user(w)
+    username = w.office.repository.get(user_id).username
+    for _ in range(10):
+        w.backend.throttle.failed(username, "192.0.2.9")
+    return {"user_id": user_id}, {}
+
+
+OWN_PASSWORDS = ("pale-lantern-river-41", "quiet-harbor-52")
+
+
+def _own_password(w: World) -> Built:
+    """secretariat's change of their own password (the last valid change, if any, is now the current one)."""
+    if "own_password_next" in w.shared:
+        w.shared["own_password"] = w.shared.pop("own_password_next")
+    current = w.shared.get("own_password", PASSWORD)
+    new = OWN_PASSWORDS[0] if current != OWN_PASSWORDS[0] else OWN_PASSWORDS[1]
+    w.shared["own_password_next"] = new
+    return {}, {"current_password": current, "password": new, "password_confirm": new}
+
+
 def _login(_w: World) -> Built:
     return {}, {"username": "office", "password": PASSWORD, "next": "/members"}
 
@@ -429,6 +451,7 @@ class Case:
 USERS = {**dict.fromkeys(("claims.approve", "claims.reject", "claims.approve_advance", "claims.refuse_advance",
                           "claims.issue", "oversight.approve_budget"), "chair"),
          "oversight.review_budget": "auditor",
+         "auth.password_submit": "secretariat",
          **dict.fromkeys(("oversight.register_asset", "oversight.issue_supplies", "oversight.dispose_asset"), "office"),
          **dict.fromkeys(("claims.pay", "claims.pay_advance", "claims.advance_return", "claims.repay_advance",
                           "books.count_cash"), "cashier")}
@@ -465,6 +488,9 @@ CASES: list[Case] = [
     Case("users.phone", _on_user({"phone": "13900139001"}), ("phone", "seen_version"),
          probe=("phone", "seen_version"), accepts=NO_FIELDS),
     Case("users.erase", _on_user({"confirm": "删除", "reason": "本人申请"}), ("confirm", "reason")),
+    Case("users.unlock", _locked_user, accepts=NO_FIELDS),
+    Case("auth.password_submit", _own_password, ("current_password", "password", "password_confirm"),
+         probe=("password",)),
     Case("members.create", _member_admission, (
         "name", "gender", "birth_date", "id_number", "phone", "union_id", "enterprise_id", "joined_on", "card_no",
         "transferred_from", "frontline", "employment_type", "form_key"),
