@@ -241,4 +241,6 @@ def password_submit() -> Response:
     if user is not None:  # this browser stays signed in (same cookie session); every other session has ended
         token = backend().credentials.open_session(user.user_id)
         login_user(SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id))
+    if not wants_fragment():
+        return redirect(url_for("dashboard.index"))
     return _password_page(notice=_("密码已修改，您在其他设备上的登录已结束"))

@@ -824,6 +824,7 @@ def _reader(endpoint: str) -> str:
 
 
 GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "settings.index", "settings.detail",
+                 "auth.password",
                  "users.index", "users.new", "users.detail", "members.index", "members.new", "members.detail",
                  "members.me", "members.transfers", "unions.index", "unions.new", "unions.detail", "unions.cadres",
                  "grid.index", "enterprises.index", "enterprises.new", "enterprises.detail", "enterprises.check",
