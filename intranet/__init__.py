@@ -116,6 +116,7 @@ def _setup_backend(app: Flask) -> None:
     backend = Backend.open(
         app.config["DATA_DIR"],
         clock=app.config["CLOCK"],
+        session_clock=app.config.get("SESSION_CLOCK"),
         timezone=app.config["TIMEZONE"],
         hasher=app.config["PASSWORD_HASHER"],
     )

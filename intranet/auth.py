@@ -124,7 +124,7 @@ def _address() -> str:
 def wait_message(wait: Wait) -> str:
     """When to try again, in the office's time and in words."""
     office = backend().office
-    left = max((wait.until - office.clock()).total_seconds(), 1)
+    left = max((wait.until - backend().credentials.clock()).total_seconds(), 1)
     at = wait.until.astimezone(office.timezone).strftime("%H:%M:%S")
     span = _("%(n)s秒", n=math.ceil(left)) if left < 60 else _("%(n)s分钟", n=math.ceil(left / 60))
     if wait.locked:
@@ -142,7 +142,7 @@ def _login_refused(username: str, error: str, status: int = 200, retry_after: in
 
 
 def _seconds_until(wait: Wait) -> int:
-    return math.ceil((wait.until - backend().office.clock()).total_seconds())
+    return math.ceil((wait.until - backend().credentials.clock()).total_seconds())
 
 
 @bp.post("/login")
@@ -209,10 +209,8 @@ def person_words(username: str, display_name: str) -> list[str]:
     return [username, display_name, *([office.name] if office else [])]
 
 
-@bp.post("/password")
-def password_submit() -> Response:
-    """Check the current password, then record the change and store the new one (ends the other sessions)."""
-    current, new = request.form.get("current_password") or "", request.form.get("password") or ""
+def _current_password_refused(current: str) -> Response | None:
+    """The page refusing a wrong (or throttled) current password, or None when it is right."""
     wait = backend().throttle.wait(current_user.username, _address())
     if wait is not None:
         return _password_page({"current_password": wait_message(wait)}, status=429)
@@ -223,6 +221,16 @@ def password_submit() -> Response:
     if not right:
         backend().throttle.failed(current_user.username, _address())
         return _password_page({"current_password": _("当前密码不正确")})
+    return None
+
+
+@bp.post("/password")
+def password_submit() -> Response:
+    """Check the current password, then record the change and store the new one (ends the other sessions)."""
+    current, new = request.form.get("current_password") or "", request.form.get("password") or ""
+    refused = _current_password_refused(current)
+    if refused is not None:
+        return refused
     problem = password_problem(new, request.form.get("password_confirm") or "",
                                user_inputs=person_words(current_user.username, current_user.display_name))
     if not problem and new == current:

@@ -34,16 +34,21 @@ class Backend:
         data_dir: Path,
         *,
         clock: Clock = utc_now,
+        session_clock: Clock | None = None,
         timezone: str | None = None,
         hasher: PasswordHasher | None = None,
         new_id: Callable[[], UUID] = uuid4,
     ) -> Backend:
-        """Open (creating if needed) the office stored in `data_dir`."""
+        """Open (creating if needed) the office stored in `data_dir`.
+
+        `clock` gives the business time; `session_clock` (default: the same) the time that sessions and
+        login throttling count in, which tests move apart from the business date.
+        """
         office = UnionOffice(data_dir, clock=clock, timezone=timezone, new_id=new_id)
         read_models = ReadModels(office, data_dir, ALL)
         read_models.ensure_ready()
-        credentials = Credentials(data_dir / "keys.sqlite", hasher, clock)
-        throttle = LoginThrottle(data_dir / "keys.sqlite", clock)
+        credentials = Credentials(data_dir / "keys.sqlite", hasher, session_clock or clock)
+        throttle = LoginThrottle(data_dir / "keys.sqlite", session_clock or clock)
         return cls(office, read_models, credentials, throttle)
 
     @property

@@ -52,23 +52,23 @@ def _position(backend: Backend) -> int | None:
 
 
 def test_after_four_wrong_passwords_even_the_right_one_waits_and_the_page_says_until_when(
-        client: FlaskClient, clock: Clock) -> None:
+        client: FlaskClient, session_clock: Clock) -> None:
     _fail(client, "chair", 4)
     response = _submit(client, "chair", PASSWORD)
     assert response.status_code == 429
     assert "登录失败次数过多，请于 09:30:15 后再试（约15秒）" in response.text
     assert response.headers["Retry-After"] == "15"
-    clock.advance(seconds=16)
+    session_clock.advance(seconds=16)
     assert _submit(client, "chair", PASSWORD).status_code == 302
 
 
-def test_the_delay_doubles_with_each_further_failure(client: FlaskClient, clock: Clock) -> None:
+def test_the_delay_doubles_with_each_further_failure(client: FlaskClient, session_clock: Clock) -> None:
     _fail(client, "chair", 4)
-    clock.advance(seconds=16)
+    session_clock.advance(seconds=16)
     _fail(client, "chair", 1)
     response = _submit(client, "chair", PASSWORD)
     assert "约30秒" in response.text
-    clock.advance(seconds=31)
+    session_clock.advance(seconds=31)
     _fail(client, "chair", 1)
     assert "约1分钟" in _submit(client, "chair", PASSWORD).text
 
@@ -99,8 +99,9 @@ def test_one_address_failing_on_many_accounts_waits_for_every_account_but_others
     assert _submit(app.test_client(), "office", PASSWORD, OTHER_ADDRESS).status_code == 302
 
 
-def test_ten_failures_lock_the_account_until_the_admin_lifts_it(app: Flask, backend: Backend, clock: Clock) -> None:
-    _fail(app.test_client(), "chair", 10, clock)
+def test_ten_failures_lock_the_account_until_the_admin_lifts_it(
+        app: Flask, backend: Backend, session_clock: Clock) -> None:
+    _fail(app.test_client(), "chair", 10, session_clock)
     locked = _submit(app.test_client(), "chair", PASSWORD, OTHER_ADDRESS)
     assert locked.status_code == 429
     assert "该账号因多次登录失败已被锁定" in locked.text and "请系统管理员解除锁定" in locked.text
@@ -115,17 +116,18 @@ def test_ten_failures_lock_the_account_until_the_admin_lifts_it(app: Flask, back
     assert _submit(app.test_client(), "chair", PASSWORD, OTHER_ADDRESS).status_code == 302
 
 
-def test_the_lifted_lockout_shows_in_the_accounts_audit_trail(app: Flask, backend: Backend, clock: Clock) -> None:
-    _fail(app.test_client(), "chair", 10, clock)
+def test_the_lifted_lockout_shows_in_the_accounts_audit_trail(
+        app: Flask, backend: Backend, session_clock: Clock) -> None:
+    _fail(app.test_client(), "chair", 10, session_clock)
     admin = login(app.test_client(), "admin")
     chair_id = user_id_of(backend, "chair")
     admin.post(f"/users/{chair_id}/unlock", htmx=True)
     assert "解除登录锁定" in admin.get(f"/audit?stream={chair_id}").text
 
 
-def test_a_lockout_ends_by_itself_after_an_hour(app: Flask, clock: Clock) -> None:
-    _fail(app.test_client(), "chair", 10, clock)
-    clock.advance(minutes=61)
+def test_a_lockout_ends_by_itself_after_an_hour(app: Flask, session_clock: Clock) -> None:
+    _fail(app.test_client(), "chair", 10, session_clock)
+    session_clock.advance(minutes=61)
     assert _submit(app.test_client(), "chair", PASSWORD, OTHER_ADDRESS).status_code == 302
 
 
@@ -137,8 +139,8 @@ def test_lifting_a_lockout_that_is_not_there_is_refused_and_records_nothing(app:
     assert _position(backend) == before
 
 
-def test_only_the_admin_may_lift_a_lockout(app: Flask, backend: Backend, clock: Clock) -> None:
-    _fail(app.test_client(), "office", 10, clock)
+def test_only_the_admin_may_lift_a_lockout(app: Flask, backend: Backend, session_clock: Clock) -> None:
+    _fail(app.test_client(), "office", 10, session_clock)
     chair = login(app.test_client(), "chair")
     before = _position(backend)
     assert chair.post(f"/users/{user_id_of(backend, 'office')}/unlock").status_code == 403
@@ -190,13 +192,13 @@ def test_a_wrong_current_password_changes_nothing(app: Flask, backend: Backend) 
     assert _submit(app.test_client(), "chair", PASSWORD).status_code == 302
 
 
-def test_guessing_the_current_password_from_a_stolen_session_is_throttled(app: Flask, clock: Clock) -> None:
+def test_guessing_the_current_password_from_a_stolen_session_is_throttled(app: Flask, session_clock: Clock) -> None:
     thief = login(app.test_client(), "chair")
     for n in range(4):
         _change(thief, f"guess-{n}", NEW)
     response = _change(thief, PASSWORD, NEW)
     assert response.status_code == 429 and "请于" in response.text
-    clock.advance(seconds=16)
+    session_clock.advance(seconds=16)
     assert _submit(app.test_client(), "chair", PASSWORD, OTHER_ADDRESS).status_code == 302
 
 
@@ -293,33 +295,33 @@ def test_the_admin_cannot_set_a_guessable_password(app: Flask, backend: Backend,
 # -- sessions --------------------------------------------------------------------------------------
 
 
-def test_a_session_left_idle_longer_than_the_setting_ends(app: Flask, clock: Clock) -> None:
+def test_a_session_left_idle_longer_than_the_setting_ends(app: Flask, session_clock: Clock) -> None:
     chair = login(app.test_client(), "chair")
-    clock.advance(minutes=29)
+    session_clock.advance(minutes=29)
     assert chair.get("/").status_code == 200
-    clock.advance(minutes=31)
+    session_clock.advance(minutes=31)
     response = chair.get("/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
-def test_a_session_in_constant_use_still_ends_after_the_absolute_time(app: Flask, clock: Clock) -> None:
+def test_a_session_in_constant_use_still_ends_after_the_absolute_time(app: Flask, session_clock: Clock) -> None:
     chair = login(app.test_client(), "chair")
     for _ in range(9 * 3):  # every 20 minutes for 9 hours
-        clock.advance(minutes=20)
+        session_clock.advance(minutes=20)
         assert chair.get("/").status_code == 200
-    clock.advance(minutes=61)
+    session_clock.advance(minutes=61)
     for _ in range(3):
-        clock.advance(minutes=20)
+        session_clock.advance(minutes=20)
     assert chair.get("/").status_code == 302
 
 
-def test_the_idle_time_is_the_one_the_office_set(app: Flask, backend: Backend, clock: Clock) -> None:
+def test_the_idle_time_is_the_one_the_office_set(app: Flask, backend: Backend, session_clock: Clock) -> None:
     admin_id = user_id_of(backend, "admin")
     backend.office.set_setting(backend.office.context(str(admin_id), "admin"), "session_idle_minutes", 120,
                                backend.office.today(), "办公室电脑均设屏幕锁定")
     backend.read_models.catch_up()
     chair = login(app.test_client(), "chair")
-    clock.advance(minutes=90)
+    session_clock.advance(minutes=90)
     assert chair.get("/").status_code == 200
 
 
