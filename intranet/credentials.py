@@ -85,7 +85,8 @@ class Credentials:
             conn.close()
 
     @contextmanager
-    def _hashing(self, wait: float | None = HASH_WAIT) -> Iterator[None]:
+    def hashing(self, wait: float | None = HASH_WAIT) -> Iterator[None]:
+        """Hold one of the argon2 slots (waiting at most `wait` seconds, None: as long as it takes)."""
         if not self._slots.acquire(timeout=wait):
             raise HashingBusy
         try:
@@ -119,7 +120,7 @@ class Credentials:
         self._store(user_id, password, must_change=False)
 
     def _store(self, user_id: UUID, password: str, *, must_change: bool) -> None:
-        with self._hashing(wait=None):  # a password being set is rare and by a signed-in user: wait
+        with self.hashing(wait=None):  # a password being set is rare and by a signed-in user: wait
             password_hash = self.hasher.hash(password)
         now = self._now()
         with self._connect() as conn:
@@ -144,7 +145,7 @@ class Credentials:
                     "SELECT password_hash FROM credentials WHERE user_id = ?", (str(user_id),)
                 ).fetchone()
             stored = row[0] if row else None
-        with self._hashing():
+        with self.hashing():
             try:
                 right = self.hasher.verify(stored or self._decoy, password) and stored is not None
             except (VerificationError, InvalidHashError):
@@ -155,7 +156,7 @@ class Credentials:
 
     def _rehash(self, user_id: UUID, stored: str, password: str) -> None:
         """Store the hash again with today's parameters (the password is the same: sessions stay)."""
-        with self._hashing(wait=None):
+        with self.hashing(wait=None):
             password_hash = self.hasher.hash(password)
         with self._connect() as conn:
             conn.execute("UPDATE credentials SET password_hash = ? WHERE user_id = ? AND password_hash = ?",

@@ -7,16 +7,19 @@ real office in tmp_path; the clock is the test's, moved by hand.
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from uuid import UUID
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
 from aggregates.user_account import UserAccount
 from intranet import create_app
 from intranet.backend import Backend
+from intranet.credentials import Credentials
 from tests.conftest import FAST_HASHER, PASSWORD, Clock, Session, csrf_from, login, user_id_of
 
 NEW = "pale-lantern-river-41"
@@ -346,3 +349,30 @@ def test_offices_behind_tls_get_a_cookie_the_browser_sends_over_https_only(
 def test_without_the_tls_option_the_cookie_still_works_over_plain_http(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert "Secure" not in _first_cookie(tmp_path, monkeypatch, None)
+
+
+# -- argon2 work -----------------------------------------------------------------------------------
+
+
+def test_a_login_that_finds_every_hashing_slot_taken_is_refused_at_once(app: Flask, backend: Backend) -> None:
+    with backend.credentials.hashing(wait=None):  # another login is hashing
+        response = _submit(app.test_client(), "chair", PASSWORD)
+    assert response.status_code == 503 and "登录的人较多，请过几秒再试" in response.text
+    assert response.headers["Retry-After"] == "2"
+    assert _submit(app.test_client(), "chair", PASSWORD).status_code == 302
+
+
+def test_a_hash_made_with_older_parameters_is_upgraded_at_the_next_login(tmp_path: Path) -> None:
+    path = tmp_path / "keys.sqlite"
+    older = Credentials(path, PasswordHasher(time_cost=1, memory_cost=16, parallelism=2))
+    user_id = UUID(int=7)
+    older.set_password(user_id, NEW)
+    today = Credentials(path, FAST_HASHER)
+    assert today.check_password(user_id, NEW)
+    conn = sqlite3.connect(path)
+    try:
+        stored = conn.execute("SELECT password_hash FROM credentials").fetchone()[0]
+    finally:
+        conn.close()
+    assert not FAST_HASHER.check_needs_rehash(stored)
+    assert today.check_password(user_id, NEW)
