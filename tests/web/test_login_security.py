@@ -8,6 +8,7 @@ real office in tmp_path; the clock is the test's, moved by hand.
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -19,7 +20,7 @@ from flask.testing import FlaskClient
 from aggregates.user_account import UserAccount
 from intranet import create_app
 from intranet.backend import Backend
-from intranet.credentials import Credentials
+from intranet.credentials import Credentials, SessionLimits
 from tests.conftest import FAST_HASHER, PASSWORD, Clock, Session, csrf_from, login, user_id_of
 
 NEW = "pale-lantern-river-41"
@@ -376,3 +377,22 @@ def test_a_hash_made_with_older_parameters_is_upgraded_at_the_next_login(tmp_pat
         conn.close()
     assert not FAST_HASHER.check_needs_rehash(stored)
     assert today.check_password(user_id, NEW)
+
+
+def test_a_keys_file_from_before_session_expiry_keeps_its_open_sessions(tmp_path: Path) -> None:
+    path = tmp_path / "keys.sqlite"
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript("""
+            CREATE TABLE sessions (token TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL);
+            INSERT INTO sessions VALUES ('old-token', '00000000-0000-0000-0000-000000000007',
+                                         '2026-03-08T01:00:00+00:00');""")
+        conn.commit()
+    finally:
+        conn.close()
+    clock = Clock()
+    credentials = Credentials(path, FAST_HASHER, clock)
+    limits = SessionLimits(idle=timedelta(minutes=60), absolute=timedelta(hours=10))
+    assert credentials.session_user("old-token", limits) == UUID(int=7)
+    clock.advance(hours=2)
+    assert credentials.session_user("old-token", limits) is None
