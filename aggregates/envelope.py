@@ -20,6 +20,7 @@ from eventsourcing.persistence import Transcoding
 NAMESPACE = UUID("8c0b7a52-5f1e-4a43-9f0c-2b8e4d6a1c37")
 
 SYSTEM_ROLE = "system"
+SYSTEM_PREFIX = "system:"  # the actor of the CLI, the demo builder and scheduled work: system:<name>
 
 
 def derived_id(kind: str, key: str) -> UUID:

@@ -7,7 +7,10 @@ of UnionOffice and proves each is listed and enforced.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aggregates.envelope import SYSTEM_ROLE
+from aggregates.errors import InvalidInput
 
 ROLES: dict[str, str] = {
     "admin": "系统管理员",
@@ -89,3 +92,61 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
 def may_run(role: str, command: str) -> bool:
     """Whether `role` may run `command` (the system role may run every command)."""
     return role == SYSTEM_ROLE or role in COMMAND_ROLES[command]
+
+
+# The CLI (`intranet init`, `intranet user add`) and the demo builder act as `system:<name>`; they may run only
+# these commands. Everything else is done by a person's account, so the log always names who did it.
+SYSTEM_COMMANDS = frozenset({"found_office", "register_user", "record_password_reset"})
+
+
+@dataclass(frozen=True)
+class Incompatible:
+    """Two roles one account may not hold together (不相容职务分离), and why."""
+
+    first: str
+    second: str
+    rule: str
+    source: str
+    # The setting whose value "listed" lets an office relax this line, or None where the rules allow no exception.
+    relaxed_by: str | None = None
+
+    def joins(self, roles: set[str] | frozenset[str]) -> bool:
+        """Whether `roles` hold both sides of this line."""
+        return self.first in roles and self.second in roles
+
+
+_CASHIER_RULE = "出纳人员不得兼任稽核、会计档案保管和收入、支出、费用、债权债务账目的登记工作"
+_CASHIER_SOURCE = "《会计基础工作规范》第十二条"
+_REVIEW_RULE = "工会主席、副主席和财务人员（管钱、管物的人员）不得担任同级经费审查委员会委员"
+_REVIEW_SOURCE = "《中国工会章程》第十三条；全总关于经费审查委员会委员任职的规定"
+_APPROVAL_RULE = "审批与付款不得由同一人办理：一支笔审批的人不管钱"
+_APPROVAL_SOURCE = "《行政事业单位内部控制规范（试行）》第十二条（不相容岗位相互分离）"
+_ADMIN_RULE = "系统管理员管理账号和角色，不兼任财务和经审角色，以免自己给自己授权"
+_ADMIN_SOURCE = "本系统的安全设计（可由设置“系统管理员兼任业务角色”放宽，放宽后其业务操作列入经审会审查清单）"
+ADMIN_DUTIES_SETTING = "admin_holds_duties"
+
+SEPARATION: tuple[Incompatible, ...] = (
+    Incompatible("cashier", "accountant", _CASHIER_RULE, _CASHIER_SOURCE),
+    Incompatible("cashier", "auditor", _CASHIER_RULE, _CASHIER_SOURCE),
+    *(Incompatible("auditor", role, _REVIEW_RULE, _REVIEW_SOURCE) for role in ("chair", "vice_chair", "accountant")),
+    *(Incompatible(role, "cashier", _APPROVAL_RULE, _APPROVAL_SOURCE) for role in ("chair", "vice_chair")),
+    *(Incompatible("admin", role, _ADMIN_RULE, _ADMIN_SOURCE, ADMIN_DUTIES_SETTING)
+      for role in ("chair", "accountant", "cashier", "auditor")),
+)
+
+
+def broken_lines(roles: list[str] | tuple[str, ...], relaxed: frozenset[str] = frozenset()) -> list[Incompatible]:
+    """The lines of the matrix that `roles` break (an account recorded before the matrix may hold such roles)."""
+    held = set(roles)
+    return [line for line in SEPARATION if line.joins(held) and line.relaxed_by not in relaxed]
+
+
+def checked_separation(roles: list[str], relaxed: frozenset[str] = frozenset()) -> list[str]:
+    """`roles` unless two of them may not be held together; `relaxed` names the settings an office relaxed."""
+    broken = broken_lines(roles, relaxed)
+    if broken:
+        line = broken[0]
+        raise InvalidInput(
+            "%(first)s与%(second)s不能由同一人兼任：%(rule)s（%(source)s）", field="roles",
+            first=ROLES[line.first], second=ROLES[line.second], rule=line.rule, source=line.source)
+    return roles

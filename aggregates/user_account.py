@@ -14,7 +14,7 @@ from uuid import UUID
 from aggregates.envelope import Context, OfficeAggregate, derived_id
 from aggregates.errors import InvalidInput
 from aggregates.personal_data import Sealed
-from aggregates.roles import ROLES
+from aggregates.roles import ROLES, checked_separation
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
@@ -111,10 +111,10 @@ class UserAccount(OfficeAggregate):
     @classmethod
     def register(
         cls, ctx: Context, username: str, display_name: str, roles: list[str], *,
-        member_id: UUID | None, phone: Sealed | None,
+        member_id: UUID | None, phone: Sealed | None, relaxed: frozenset[str] = frozenset(),
     ) -> UserAccount:
-        """Open an account; a member user must be linked to their member record."""
-        roles = checked_roles(roles)
+        """Open an account; a member user must be linked to their member record; no incompatible roles."""
+        roles = checked_separation(checked_roles(roles), relaxed)
         if "member" in roles and member_id is None:
             raise InvalidInput("会员账号须关联本人的会员档案", field="roles")
         return cls._found(
@@ -123,9 +123,13 @@ class UserAccount(OfficeAggregate):
             roles=roles, member_id=member_id, phone=phone,
         )
 
-    def change_roles(self, ctx: Context, roles: list[str], reason: str | None = None) -> None:
-        """Give the account exactly these roles."""
-        roles = checked_roles(roles)
+    def change_roles(
+        self, ctx: Context, roles: list[str], reason: str | None = None, relaxed: frozenset[str] = frozenset()
+    ) -> None:
+        """Give the account exactly these roles (never one's own; never incompatible ones)."""
+        if ctx.actor == str(self.id):
+            raise InvalidInput("不能修改自己的角色，请由另一位系统管理员办理", field="roles")
+        roles = checked_separation(checked_roles(roles), relaxed)
         if roles == self.roles:
             raise InvalidInput("角色没有变化", field="roles")
         if "member" in roles and self.member_id is None:

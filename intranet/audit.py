@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from aggregates.errors import InvalidInput
+from aggregates.roles import ADMIN_DUTIES_SETTING
 from intranet.summaries import stream_label, summariser
-from intranet.web import error_message, page, page_number, parse_day, views
-from projections import audit_trail
+from intranet.web import backend, error_message, page, page_number, parse_day, views
+from projections import admin_duties, audit_trail
 
 bp = Blueprint("audit", __name__)
 PER_PAGE = 50
@@ -48,3 +49,15 @@ def index() -> str:
         summary=summary,
         stream_label=stream_label,
     )
+
+
+@bp.get("/audit/admin-duties")
+def admin_duties_list() -> str:
+    """What administrators did under a business role (listed for the fund review committee)."""
+    conn = views()
+    shown = admin_duties.entries(conn)
+    summary, names = summariser(conn, shown)
+    office = backend().office
+    relaxed = ADMIN_DUTIES_SETTING in office.relaxed_separation(office.today())
+    return page("audit/admin_duties.html", entries=shown, total=admin_duties.count(conn), names=names,
+                summary=summary, stream_label=stream_label, relaxed=relaxed)

@@ -19,12 +19,12 @@ from flask_babel import gettext as _
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from aggregates.errors import DomainError
+from aggregates.errors import DomainError, InvalidInput
+from aggregates.user_account import UserAccount
 from intranet.credentials import HashingBusy, SessionLimits
 from intranet.password_policy import password_problem
 from intranet.throttle import Wait
 from intranet.web import backend, command_context, error_message, page, views, wants_fragment
-from projections import users
 from projections.settings_history import value_in_force
 
 bp = Blueprint("auth", __name__)
@@ -66,12 +66,19 @@ def session_limits() -> SessionLimits:
 
 @login_manager.user_loader
 def _load(token: str) -> SignedIn | None:
+    """The session's user, as the log has them now (never as a read-model row says): a forged row in the
+    read models neither keeps a stopped account signed in nor lends anyone a role. The session ends
+    after the idle and absolute times in force."""
     user_id = backend().credentials.session_user(token, session_limits())
-    user = users.by_id(views(), user_id) if user_id else None
-    if user is None or not user.active:
+    account = backend().office.account_or_none(user_id) if user_id else None
+    if account is None or not account.active:
         return None
-    return SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id,
-                    backend().credentials.must_change_password(user.user_id))
+    return _signed_in(token, account)
+
+
+def _signed_in(token: str, account: UserAccount) -> SignedIn:
+    return SignedIn(token, account.id, account.username, account.display_name, tuple(account.roles),
+                    account.member_id, backend().credentials.must_change_password(account.id))
 
 
 def change_password_first() -> Response | None:
@@ -98,6 +105,14 @@ def setup(app: Flask) -> None:
     """Wire flask-login into the app."""
     login_manager.init_app(app)
     login_manager.session_protection = "strong"
+
+
+def _account_named(username: str) -> UserAccount | None:
+    """The account a login names, from the write side (a username that is not one is simply unknown)."""
+    try:
+        return backend().office.account_or_none(UserAccount.id_for(username)) if username else None
+    except InvalidInput:
+        return None
 
 
 def _safe_next(target: str | None) -> str:
@@ -154,9 +169,9 @@ def login_submit() -> Response:
     wait = throttle.wait(username, _address())
     if wait is not None:
         return _login_refused(username, wait_message(wait), 429, _seconds_until(wait))
-    user = users.by_username(views(), username) if username else None
+    user = _account_named(username)
     try:
-        ok = backend().credentials.check_password(user.user_id if user else None, password)
+        ok = backend().credentials.check_password(user.id if user else None, password)
     except HashingBusy:
         return _login_refused(username, _("登录的人较多，请过几秒再试"), 503, 2)
     if not (ok and user):
@@ -167,16 +182,14 @@ def login_submit() -> Response:
         return _login_refused(username, _("该账号已停用，请联系管理员"))
     throttle.succeeded(username)
     _sign_in(user)
-    if backend().credentials.must_change_password(user.user_id):
+    if backend().credentials.must_change_password(user.id):
         return redirect(url_for("auth.password"))
     return redirect(_safe_next(request.form.get("next")))
 
 
-def _sign_in(user: users.User) -> None:
+def _sign_in(account: UserAccount) -> None:
     session.clear()
-    token = backend().credentials.open_session(user.user_id)
-    login_user(SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id,
-                        backend().credentials.must_change_password(user.user_id)))
+    login_user(_signed_in(backend().credentials.open_session(account.id), account))
 
 
 @bp.post("/logout")
@@ -245,10 +258,9 @@ def password_submit() -> Response:
     backend().credentials.set_password(current_user.user_id, new,
                                        user_inputs=person_words(current_user.username, current_user.display_name))
     backend().read_models.catch_up()
-    user = users.by_id(views(), current_user.user_id)
-    if user is not None:  # this browser stays signed in (same cookie session); every other session has ended
-        token = backend().credentials.open_session(user.user_id)
-        login_user(SignedIn(token, user.user_id, user.username, user.display_name, user.roles, user.member_id))
+    account = backend().office.account_or_none(current_user.user_id)
+    if account is not None:  # this browser stays signed in (same cookie session); every other session has ended
+        login_user(_signed_in(backend().credentials.open_session(account.id), account))
     if not wants_fragment():
         return redirect(url_for("dashboard.index"))
     return _password_page(notice=_("密码已修改，您在其他设备上的登录已结束"))

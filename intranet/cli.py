@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from flask import current_app
 from flask.cli import FlaskGroup
 
 from aggregates.application import DEFAULT_TIMEZONE, UnionOffice
+from aggregates.authority import replay_authority
 from aggregates.book import Book
 from aggregates.chain import Anchor, verify_sqlite
 from aggregates.claim import ExpenseClaim
@@ -200,12 +202,22 @@ def verify(anchor: str | None) -> None:
     if not report.ok:
         click.echo(f"核验失败：第 {report.bad_position} 条：{report.problem}", err=True)
         sys.exit(1)
-    problems = _verify_rest(data_dir)
+    problems = _verify_authority(db_path) + _verify_rest(data_dir)
     for problem in problems:
         click.echo(f"核验失败：{problem}", err=True)
     if problems:
         sys.exit(1)
     click.echo(f"核验通过：{report.events} 条记录，链头 {report.head or '（空）'}")
+
+
+def _verify_authority(db_path: Path) -> list[str]:
+    """Every event was made by an active account holding its role then, under a role that may record it."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT rowid, originator_id, topic, state FROM stored_events ORDER BY rowid")
+        return [f"第 {finding.position} 条：{finding.problem}" for finding in replay_authority(rows)]
+    finally:
+        conn.close()
 
 
 def _verify_rest(data_dir: Path) -> list[str]:

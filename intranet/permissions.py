@@ -34,6 +34,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "auth.password_submit": SIGNED_IN,
     "dashboard.index": SIGNED_IN,
     "audit.index": ALL_STAFF,
+    "audit.admin_duties_list": frozenset({"auditor", "chair", "admin"}),
     "settings.index": ALL_STAFF,
     "settings.detail": ALL_STAFF,
     "settings.update": SETTERS,

@@ -11,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from aggregates.errors import DomainError, InvalidInput
-from aggregates.roles import ROLES
+from aggregates.roles import ROLES, SEPARATION, broken_lines
 from intranet.auth import person_words
 from intranet.credentials import password_problem
 from intranet.summaries import summariser
@@ -35,7 +35,12 @@ bp = Blueprint("users", __name__)
 @bp.get("/users")
 def index() -> str:
     """All accounts."""
-    return page("users/index.html", accounts=users.everyone(views()), roles=ROLES)
+    office = backend().office
+    relaxed = office.relaxed_separation(office.today())
+    accounts = users.everyone(views())
+    breaking = {a.user_id for a in accounts if a.active and broken_lines(a.roles, relaxed)}
+    return page("users/index.html", accounts=accounts, roles=ROLES, separation=SEPARATION, relaxed=relaxed,
+                breaking=breaking)
 
 
 @bp.get("/users/new")

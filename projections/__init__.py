@@ -7,6 +7,7 @@ event type, and the read functions the views call.
 from __future__ import annotations
 
 from projections import (
+    admin_duties,
     audit_trail,
     census,
     claims,
@@ -33,4 +34,5 @@ ALL: tuple[Projection, ...] = (
     ledger.projection,
     claims.projection,
     oversight.projection,
+    admin_duties.projection,
 )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -17,6 +18,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from aggregates.application import UnionOffice
 from aggregates.envelope import Context
 from aggregates.errors import DomainError, InvalidInput
+from aggregates.roles import COMMAND_ROLES, ROLES, SYSTEM_COMMANDS
+from aggregates.user_account import UserAccount
 from intranet import create_app
 from intranet.backend import Backend
 from projections import ALL, users
@@ -62,11 +65,19 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def office(data_dir: Path, clock: Clock) -> Iterator[UnionOffice]:
-    """A founded office (with admin 'admin') on a real SQLite file."""
+    """A founded office on a real SQLite file, with one account per staff role (usernames as username_of)."""
     app = UnionOffice(data_dir, clock=clock, timezone="Asia/Shanghai")
     app.found_office(app.system_context("test"), "测试街道工会工作委员会", "Asia/Shanghai", "admin", "管理员")
+    register_staff(app)
     yield app
     app.close()
+
+
+def register_staff(office: UnionOffice) -> None:
+    """One account per staff role but admin (who founded the office), registered as the CLI would."""
+    for role in STAFF_ROLES[1:]:
+        if UserAccount.id_for(username_of(role)) not in office.repository:
+            office.register_user(office.system_context("test"), username_of(role), f"{role}用户", [role])
 
 
 @pytest.fixture
@@ -87,13 +98,28 @@ def refused(office: UnionOffice, error: type[DomainError] = InvalidInput,
 
 
 def system(office: UnionOffice) -> Context:
-    """A context for the test acting as the system."""
+    """A context for the test acting as the system (which may only found the office and open accounts)."""
     return office.system_context("test")
 
 
-def as_role(office: UnionOffice, role: str, actor: str = "tester") -> Context:
-    """A context for an actor acting under `role`."""
-    return office.context(actor, role)
+def as_role(office: UnionOffice, role: str, actor: str | None = None) -> Context:
+    """A context for the staff account holding `role`, or for a second person `actor` holding it (their
+    account is opened on first use, so open it before a `refused` block)."""
+    username = username_of(role) if actor is None else "t" + hashlib.sha256(f"{actor}:{role}".encode()).hexdigest()[:12]
+    user_id = UserAccount.id_for(username)
+    if user_id not in office.repository:
+        office.register_user(system(office), username, actor or f"{role}用户", [role])
+    return office.context(str(user_id), role)
+
+
+def acting(office: UnionOffice, command: str, occurred_on: date | None = None) -> Context:
+    """A context that may run `command`: the system for its few commands, else the staff account of the first
+    role the command table allows."""
+    if command in SYSTEM_COMMANDS:
+        return office.system_context("test", occurred_on)
+    role = next(r for r in ROLES if r in COMMAND_ROLES[command])
+    ctx = as_role(office, role)
+    return office.context(ctx.actor, role, occurred_on) if occurred_on else ctx
 
 
 @pytest.fixture
@@ -112,9 +138,9 @@ def app(data_dir: Path, clock: Clock, session_clock: Clock) -> Iterator[Flask]:
     ctx = backend.office.system_context("test")
     admin = backend.office.found_office(ctx, "测试街道工会工作委员会", "Asia/Shanghai", "admin", "管理员")
     backend.credentials.set_password(admin, PASSWORD)
+    register_staff(backend.office)
     for role in STAFF_ROLES[1:]:
-        user_id = backend.office.register_user(ctx, role.replace("_", ""), f"{role}用户", [role])
-        backend.credentials.set_password(user_id, PASSWORD)
+        backend.credentials.set_password(UserAccount.id_for(username_of(role)), PASSWORD)
     backend.read_models.catch_up()
     yield flask_app
     backend.close()

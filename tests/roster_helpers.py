@@ -7,9 +7,10 @@ from datetime import date
 from uuid import UUID
 
 from aggregates.application import UnionOffice
+from aggregates.envelope import Context
 from aggregates.identifiers import credit_check_char, id_check_digit
 from aggregates.union import approving_level
-from tests.conftest import system
+from tests.conftest import acting
 
 _serial = itertools.count(1)
 
@@ -30,22 +31,32 @@ def id_number(born: date = date(1990, 5, 17), gender: str = "M") -> str:
 def enterprise(office: UnionOffice, workers: int = 40, name: str | None = None) -> UUID:
     """A private enterprise with `workers` reported today."""
     n = next(_serial)
-    return office.register_enterprise(system(office), name=name or f"测试企业{n}有限公司", credit_code=credit_code(),
-                                      ownership="private", community="新华社区", workers=workers, women=workers // 3)
+    return office.register_enterprise(acting(office, "register_enterprise"), name=name or f"测试企业{n}有限公司",
+                                      credit_code=credit_code(), ownership="private", community="新华社区",
+                                      workers=workers, women=workers // 3)
 
 
 def union(office: UnionOffice, covers: list[UUID] | None = None, kind: str = "enterprise", workers: int = 40,
           name: str | None = None) -> UUID:
     """A union approved by the body its workforce calls for, covering `covers`."""
-    return office.found_union(system(office), name=name or f"测试工会{next(_serial)}", kind=kind, parent_id=None,
-                              workers=workers, approver=approving_level(workers, 7, 50), approval_ref="和工批1号",
-                              covers=covers or [])
+    return office.found_union(acting(office, "found_union"), name=name or f"测试工会{next(_serial)}", kind=kind,
+                              parent_id=None, workers=workers, approver=approving_level(workers, 7, 50),
+                              approval_ref="和工批1号", covers=covers or [])
 
 
 def member(office: UnionOffice, union_id: UUID, name: str = "张建国", born: date = date(1990, 5, 17),
            gender: str = "M", *, joined_on: date | None = None, **extra: object) -> UUID:
     """An active member of `union_id`, admitted today; they joined today unless told otherwise
     (membership, and so every "as of" answer, starts on the join date)."""
-    return office.admit_member(system(office), name=name, gender=gender, birth_date=born,
+    return office.admit_member(acting(office, "admit_member"), name=name, gender=gender, birth_date=born,
                                id_number=id_number(born, gender), union_id=union_id,
                                joined_on=joined_on or office.today(), **extra)  # type: ignore[arg-type]
+
+
+def member_context(office: UnionOffice) -> Context:
+    """A member (会员) acting under the member role: a new member of a new union with an account linked to their
+    record. It appends events, so call it before a `refused` block."""
+    member_id = member(office, union(office))
+    user_id = office.register_user(acting(office, "register_user"), f"member{next(_serial)}", "会员甲", ["member"],
+                                   member_id=member_id)
+    return office.context(str(user_id), "member")

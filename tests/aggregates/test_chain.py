@@ -16,7 +16,7 @@ import pytest
 
 from aggregates.application import UnionOffice
 from aggregates.chain import Anchor, link_hash, sqlite_head, verify_sqlite
-from tests.conftest import system
+from tests.conftest import acting, system
 
 # Enough writes per process that two deferred transactions reliably collide: with a plain
 # BEGIN instead of BEGIN IMMEDIATE, 300 each failed with "database is locked" in 12 of 12 runs.
@@ -30,10 +30,11 @@ def _db(office: UnionOffice) -> Path:
 def _populate(office: UnionOffice) -> Path:
     """Add settings and users to the founded office, close it, return the log's path.
 
-    The log then holds 8 events: 1 office + 1 admin, 4 settings, 2 users.
+    The log then holds the founding events (the office, admin and the fixture's staff accounts), then 4
+    settings and 2 users.
     """
     for limit in ("5000", "6000", "7000", "8000"):
-        office.set_setting(system(office), "cash_on_hand_limit", limit, office.today(), "理由")
+        office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", limit, office.today(), "理由")
     office.register_user(system(office), "wang", "王芳", ["accountant"])
     office.register_user(system(office), "li", "李娜", ["cashier"])
     office.close()
@@ -229,6 +230,7 @@ def test_a_truncated_tail_fails_against_an_anchor_taken_before_and_names_the_anc
     office: UnionOffice,
 ) -> None:
     db = _populate(office)
+    total = _rows(db)
     anchor = verify_sqlite(db).head
     assert anchor is not None
     _tamper(
@@ -240,7 +242,16 @@ def test_a_truncated_tail_fails_against_an_anchor_taken_before_and_names_the_anc
     report = verify_sqlite(db, anchor)
 
     assert not report.ok
-    assert report.bad_position == anchor.position == 8
+    assert report.bad_position == anchor.position == total
+
+
+def _setting_of_6000(db: Path) -> int:
+    """The position of the setting that raised the cash limit to 6000 (written by _populate)."""
+    with sqlite3.connect(db) as conn:
+        (position,) = conn.execute(
+            "SELECT rowid FROM stored_events WHERE instr(state, ?) > 0", (b"6000.00",)
+        ).fetchone()
+    return position
 
 
 def _rechain_after_changing(db: Path, rowid: int) -> None:
@@ -274,7 +285,7 @@ def test_a_fully_rechained_log_verifies_without_an_anchor(office: UnionOffice) -
     """A rewrite that recomputes every link is self-consistent: only an anchor catches it."""
     db = _populate(office)
     original_head = sqlite_head(db)
-    _rechain_after_changing(db, 4)
+    _rechain_after_changing(db, _setting_of_6000(db))
 
     report = verify_sqlite(db)
 
@@ -288,7 +299,7 @@ def test_a_fully_rechained_log_fails_against_an_anchor_taken_before_the_rewrite(
     db = _populate(office)
     anchor = verify_sqlite(db).head
     assert anchor is not None
-    _rechain_after_changing(db, 4)
+    _rechain_after_changing(db, _setting_of_6000(db))
 
     report = verify_sqlite(db, anchor)
 

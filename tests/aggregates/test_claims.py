@@ -28,6 +28,7 @@ from aggregates.claim import ExpenseClaim, PriorApproval
 from aggregates.envelope import Context
 from aggregates.errors import DuplicateSubmission, NotPermitted, SettingMissing
 from aggregates.unique_key import UniqueKey
+from aggregates.user_account import UserAccount
 from tests.conftest import Clock, refused, system
 from tests.roster_helpers import union
 
@@ -70,8 +71,7 @@ class Desk:
 
     def __init__(self, office: UnionOffice, *, threshold: str | None = "1000") -> None:
         self.office = office
-        self.ids = {name: office.register_user(system(office), name, f"{name}用户", [role])
-                    for name, role in USERS.items()}
+        self.ids = {name: self._account(name, [role]) for name, role in USERS.items()}
         self.book_id = office.open_book(self.ctx("accountant"), name="街道工会本级", union_id=None,
                                         first_period="2026-03")
         office.post_voucher(self.ctx("accountant"), self.book_id, voucher_date=OPENED, summary="期初余额",
@@ -92,6 +92,13 @@ class Desk:
 
     def add_user(self, name: str, roles: list[str]) -> None:
         self.ids[name] = self.office.register_user(system(self.office), name, f"{name}用户", roles)
+
+    def _account(self, name: str, roles: list[str]) -> UUID:
+        """The fixture's account `name` where the office fixture opened it, else a new one."""
+        existing = UserAccount.id_for(name)
+        if existing in self.office.repository:
+            return existing
+        return self.office.register_user(system(self.office), name, f"{name}用户", roles)
 
     def set(self, key: str, value: str) -> None:
         self.office.set_setting(self.ctx("chair"), key, value, TODAY, "常委会决定")

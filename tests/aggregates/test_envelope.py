@@ -19,7 +19,7 @@ def test_an_event_records_who_acted_under_which_role_and_the_business_date(offic
     ctx = as_role(office, "chair", actor="u-42")
     office.set_setting(ctx, "cash_on_hand_limit", "5000", date(2026, 3, 8), "银行核定")
     event = _last_event(office)
-    assert (event.actor, event.actor_role) == ("u-42", "chair")
+    assert (event.actor, event.actor_role) == (ctx.actor, "chair")
     assert event.occurred_on == date(2026, 3, 8)
     assert event.reason == "银行核定"
     assert event.corrects is None

@@ -21,7 +21,7 @@ from aggregates.identifiers import checked_id_number, id_check_digit
 from aggregates.member import Member
 from aggregates.roster_commands import KnownPerson
 from aggregates.union import Union, women_organ_met, women_organ_needed
-from tests.conftest import Clock, as_role, refused, system
+from tests.conftest import Clock, acting, as_role, refused
 from tests.roster_helpers import credit_code, enterprise, id_number, member, union
 
 TODAY = date(2026, 3, 8)
@@ -38,7 +38,7 @@ def found(office: UnionOffice, workers: int, approver: str, kind: str = "enterpr
 
 
 def set_value(office: UnionOffice, key: str, value: int, effective_from: date = TODAY) -> None:
-    office.set_setting(system(office), key, value, effective_from, "区总工会通知")
+    office.set_setting(acting(office, "set_setting"), key, value, effective_from, "区总工会通知")
 
 
 def admit(office: UnionOffice, union_id: UUID, number: str, *, born: date = date(1990, 5, 17),
@@ -84,7 +84,8 @@ def test_org01_founding_an_enterprise_union_over_a_unit_under_25_is_refused_and_
 
 
 def test_org01_a_unit_with_no_reported_headcount_cannot_stand_alone(office: UnionOffice):
-    unit = office.register_enterprise(system(office), name="未报人数公司", credit_code=credit_code(),
+    unit = office.register_enterprise(acting(office, "register_enterprise"), name="未报人数公司",
+                                      credit_code=credit_code(),
                                       ownership="private")
     own = union(office)
     with refused(office, match="未登记"):
@@ -732,8 +733,9 @@ def test_org08_a_union_is_assessed_against_six_haves_and_a_later_assessment_corr
         office: UnionOffice):
     """ORG-08: yearly 六有 assessments; a second one for the same year names the first as corrected."""
     union_id = union(office)
-    office.assess_union_compliance(system(office), union_id, 2026, "six_haves", ["premises", "rules"])
-    office.assess_union_compliance(system(office), union_id, 2026, "six_haves",
+    office.assess_union_compliance(acting(office, "assess_union_compliance"), union_id, 2026, "six_haves",
+                                   ["premises", "rules"])
+    office.assess_union_compliance(acting(office, "assess_union_compliance"), union_id, 2026, "six_haves",
                                    ["premises", "elected_chair", "organs", "activities", "rules", "performance"])
     events = office.events.get(union_id)
     first, second = [e for e in events if isinstance(e, Union.ComplianceAssessed)]
@@ -748,7 +750,7 @@ def test_org08_a_bad_assessment_is_refused(office: UnionOffice, year: int, stand
     union_id = union(office)
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.assess_union_compliance(system(office), union_id, year, standard, met)
+        office.assess_union_compliance(acting(office, "assess_union_compliance"), union_id, year, standard, met)
     assert office.recorder.max_notification_id() == before
 
 
@@ -756,11 +758,11 @@ def test_org02_a_union_is_established_once_the_higher_union_approves_its_electio
     """ORG-02 step 8: 选举结果经上级工会批准后，宣布工会组织正式成立."""
     union_id = union(office)
     assert office.repository.get(union_id).established is False
-    office.approve_union_election(system(office), union_id, "和总工批〔2026〕7号")
+    office.approve_union_election(acting(office, "approve_union_election"), union_id, "和总工批〔2026〕7号")
     assert office.repository.get(union_id).established is True
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.approve_union_election(system(office), union_id, "和总工批〔2026〕8号")
+        office.approve_union_election(acting(office, "approve_union_election"), union_id, "和总工批〔2026〕8号")
     assert office.recorder.max_notification_id() == before
 
 
@@ -768,9 +770,9 @@ def test_org10_a_group_leader_is_chosen_by_the_group_and_filed_with_the_higher_u
     """ORG-10: 组长由小组全体会员推选并报上级工会备案."""
     union_id = union(office)
     leader = member(office, union_id)
-    office.form_union_group(system(office), union_id, "第一小组")
-    office.elect_group_leader(system(office), union_id, "第一小组", leader, electors=9)
-    office.file_group_leader(system(office), union_id, "第一小组", date(2026, 3, 8))
+    office.form_union_group(acting(office, "form_union_group"), union_id, "第一小组")
+    office.elect_group_leader(acting(office, "elect_group_leader"), union_id, "第一小组", leader, electors=9)
+    office.file_group_leader(acting(office, "file_group_leader"), union_id, "第一小组", date(2026, 3, 8))
     kinds = [type(e).__name__ for e in office.events.get(union_id)]
     assert kinds[-3:] == ["GroupFormed", "GroupLeaderElected", "GroupLeaderFiled"]
 
@@ -778,10 +780,10 @@ def test_org10_a_group_leader_is_chosen_by_the_group_and_filed_with_the_higher_u
 def test_org10_a_group_leader_must_be_an_active_member_of_the_union(office: UnionOffice):
     union_id, elsewhere = union(office), union(office)
     outsider = member(office, elsewhere)
-    office.form_union_group(system(office), union_id, "第一小组")
+    office.form_union_group(acting(office, "form_union_group"), union_id, "第一小组")
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.elect_group_leader(system(office), union_id, "第一小组", outsider, electors=5)
+        office.elect_group_leader(acting(office, "elect_group_leader"), union_id, "第一小组", outsider, electors=5)
     assert office.recorder.max_notification_id() == before
 
 
@@ -789,14 +791,17 @@ def test_org10_a_group_leader_must_be_an_active_member_of_the_union(office: Unio
 def test_org10_bad_group_steps_are_refused(office: UnionOffice, case: str):
     union_id = union(office)
     leader = member(office, union_id)
-    office.form_union_group(system(office), union_id, "第一小组")
+    office.form_union_group(acting(office, "form_union_group"), union_id, "第一小组")
     before = office.recorder.max_notification_id()
     steps = {
-        "no such group": lambda: office.elect_group_leader(system(office), union_id, "第九小组", leader, electors=5),
-        "no electors": lambda: office.elect_group_leader(system(office), union_id, "第一小组", leader, electors=0),
-        "filed before a leader": lambda: office.file_group_leader(system(office), union_id, "第一小组",
+        "no such group": lambda: office.elect_group_leader(acting(office, "elect_group_leader"), union_id, "第九小组",
+                                                           leader, electors=5),
+        "no electors": lambda: office.elect_group_leader(acting(office, "elect_group_leader"), union_id, "第一小组",
+                                                         leader, electors=0),
+        "filed before a leader": lambda: office.file_group_leader(acting(office, "file_group_leader"), union_id,
+                                                                  "第一小组",
                                                                   date(2026, 3, 8)),
-        "group twice": lambda: office.form_union_group(system(office), union_id, "第一小组"),
+        "group twice": lambda: office.form_union_group(acting(office, "form_union_group"), union_id, "第一小组"),
     }
     with pytest.raises(InvalidInput):
         steps[case]()
@@ -805,9 +810,11 @@ def test_org10_bad_group_steps_are_refused(office: UnionOffice, case: str):
 
 def test_org11_a_grid_cell_is_set_up_and_later_reassigned_under_the_same_id(office: UnionOffice):
     """ORG-11: 网格长、网格员、职责 (定格、定人、定责)."""
-    first = office.assign_grid_cell(system(office), community="新华社区", name="第1网格", leader="王强",
+    first = office.assign_grid_cell(acting(office, "assign_grid_cell"), community="新华社区", name="第1网格",
+                                    leader="王强",
                                     workers=["李丽", "赵敏"], duties="走访企业")
-    second = office.assign_grid_cell(system(office), community="新华社区", name="第1网格", leader="孙磊",
+    second = office.assign_grid_cell(acting(office, "assign_grid_cell"), community="新华社区", name="第1网格",
+                                     leader="孙磊",
                                      workers=["李丽"], duties="走访企业")
     cell = office.repository.get(first)
     assert first == second
@@ -820,26 +827,27 @@ def test_org11_a_grid_cell_needs_a_leader_workers_and_duties(office: UnionOffice
                                                              duties: str):
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.assign_grid_cell(system(office), community="新华社区", name="第1网格", leader=leader, workers=workers,
+        office.assign_grid_cell(acting(office, "assign_grid_cell"), community="新华社区", name="第1网格", leader=leader,
+                                workers=workers,
                                 duties=duties)
     assert office.recorder.max_notification_id() == before
 
 
 def test_org11_reassigning_a_grid_cell_without_a_change_is_refused(office: UnionOffice):
     args = {"community": "新华社区", "name": "第1网格", "leader": "王强", "workers": ["李丽"], "duties": "走访"}
-    office.assign_grid_cell(system(office), **args)
+    office.assign_grid_cell(acting(office, "assign_grid_cell"), **args)
     with pytest.raises(InvalidInput):
-        office.assign_grid_cell(system(office), **args)
+        office.assign_grid_cell(acting(office, "assign_grid_cell"), **args)
 
 
 def test_a_community_union_federation_is_upgraded_to_a_community_general_union(office: UnionOffice):
     """§5.8: 社区工会联合会 → 社区总工会 (升格)."""
     union_id = union(office, kind="community", workers=5)
-    office.upgrade_union(system(office), union_id, "街道党工委决定")
+    office.upgrade_union(acting(office, "upgrade_union"), union_id, "街道党工委决定")
     assert office.repository.get(union_id).kind == "community_general"
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.upgrade_union(system(office), union_id, "再次升格")
+        office.upgrade_union(acting(office, "upgrade_union"), union_id, "再次升格")
     assert office.recorder.max_notification_id() == before
 
 
@@ -847,17 +855,17 @@ def test_correcting_an_id_number_frees_the_wrong_one_and_takes_the_right_one(off
     """A wrongly typed ID number is corrected by a compensating event; the wrong number is free again."""
     home = union(office)
     wrong, right = id_number(date(1990, 5, 17), "M"), id_number(date(1991, 6, 18), "F")
-    person = office.admit_member(system(office), name="王芳", gender="M", birth_date=date(1990, 5, 17),
+    person = office.admit_member(acting(office, "admit_member"), name="王芳", gender="M", birth_date=date(1990, 5, 17),
                                  id_number=wrong, union_id=home, joined_on=date(2015, 3, 1))
-    office.correct_member_id_number(system(office), person, right, "身份证号录入错误")
+    office.correct_member_id_number(acting(office, "correct_member_id_number"), person, right, "身份证号录入错误")
     corrected = office.repository.get(person)
     assert office.keys.unseal(corrected.id_number) == right
     assert (corrected.birth_date, corrected.gender) == (date(1991, 6, 18), "F")
-    other = office.admit_member(system(office), name="李四", gender="M", birth_date=date(1990, 5, 17),
+    other = office.admit_member(acting(office, "admit_member"), name="李四", gender="M", birth_date=date(1990, 5, 17),
                                 id_number=wrong, union_id=home, joined_on=date(2015, 3, 1))
     assert other != person
     with pytest.raises(KnownPerson):
-        office.admit_member(system(office), name="王芳二", gender="F", birth_date=date(1991, 6, 18),
+        office.admit_member(acting(office, "admit_member"), name="王芳二", gender="F", birth_date=date(1991, 6, 18),
                             id_number=right, union_id=home, joined_on=date(2015, 3, 1))
 
 
@@ -867,19 +875,19 @@ def test_an_id_number_cannot_be_corrected_to_someone_elses(office: UnionOffice):
     taken = office.keys.unseal(office.repository.get(second).id_number)
     before = office.recorder.max_notification_id()
     with pytest.raises(KnownPerson):
-        office.correct_member_id_number(system(office), first, taken, "更正")
+        office.correct_member_id_number(acting(office, "correct_member_id_number"), first, taken, "更正")
     assert office.recorder.max_notification_id() == before
 
 
 def test_a_unions_legal_person_certificate_is_registered_and_changed(office: UnionOffice):
     """§2.3: 基层工会法人资格登记、变更."""
     union_id = union(office)
-    office.register_union_legal_person(system(office), union_id, "工法证2026001")
-    office.register_union_legal_person(system(office), union_id, "工法证2026009")
+    office.register_union_legal_person(acting(office, "register_union_legal_person"), union_id, "工法证2026001")
+    office.register_union_legal_person(acting(office, "register_union_legal_person"), union_id, "工法证2026009")
     assert office.repository.get(union_id).certificate_no == "工法证2026009"
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.register_union_legal_person(system(office), union_id, "工法证2026009")
+        office.register_union_legal_person(acting(office, "register_union_legal_person"), union_id, "工法证2026009")
     assert office.recorder.max_notification_id() == before
 
 
@@ -888,24 +896,26 @@ def test_a_union_transferred_out_takes_its_members_with_it(office: UnionOffice):
     home, other = union(office), union(office)
     staying_elsewhere = member(office, other, name="他会会员")
     active, retired = member(office, home, name="在会会员"), member(office, home, name="退休会员")
-    office.retain_membership(system(office), retired, "retirement")
-    office.transfer_union_away(system(office), home, "沈河区总工会", "划转管理", [active, retired])
+    office.retain_membership(acting(office, "retain_membership"), retired, "retirement")
+    office.transfer_union_away(acting(office, "transfer_union_away"), home, "沈河区总工会", "划转管理",
+                               [active, retired])
     assert office.repository.get(active).status == "transferred_away"
     assert office.repository.get(retired).status == "transferred_away"
     assert office.repository.get(staying_elsewhere).status == "active"
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.rename_union(system(office), home, "新名称", "已转出")
+        office.rename_union(acting(office, "rename_union"), home, "新名称", "已转出")
     assert office.recorder.max_notification_id() == before
 
 
 def test_a_union_transfer_with_a_stale_member_list_records_nothing(office: UnionOffice):
     home, other = union(office), union(office)
     moved_meanwhile = member(office, home, name="已调走的会员")
-    office.transfer_member_out(system(office), moved_meanwhile, "JZ-77", to_union_id=other)
+    office.transfer_member_out(acting(office, "transfer_member_out"), moved_meanwhile, "JZ-77", to_union_id=other)
     before = office.recorder.max_notification_id()
     with pytest.raises(DomainError):
-        office.transfer_union_away(system(office), home, "沈河区总工会", "划转管理", [moved_meanwhile])
+        office.transfer_union_away(acting(office, "transfer_union_away"), home, "沈河区总工会", "划转管理",
+                                   [moved_meanwhile])
     assert office.recorder.max_notification_id() == before
 
 
@@ -915,11 +925,11 @@ def test_a_union_with_members_still_in_it_is_not_dissolved(office: UnionOffice):
     person = member(office, home)
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput, match="还有会员 1 人"):
-        office.dissolve_union(system(office), home, "企业关闭", [person])
+        office.dissolve_union(acting(office, "dissolve_union"), home, "企业关闭", [person])
     assert office.recorder.max_notification_id() == before
-    office.transfer_member_out(system(office), person, "JZ-88", to_union_id=other)
-    office.receive_member_transfer(system(office), person, other, "JZ-88")
-    office.dissolve_union(system(office), home, "企业关闭", [person])
+    office.transfer_member_out(acting(office, "transfer_member_out"), person, "JZ-88", to_union_id=other)
+    office.receive_member_transfer(acting(office, "receive_member_transfer"), person, other, "JZ-88")
+    office.dissolve_union(acting(office, "dissolve_union"), home, "企业关闭", [person])
     assert office.repository.get(home).dissolved
 
 
@@ -928,7 +938,8 @@ def test_a_union_with_members_still_in_it_is_not_dissolved(office: UnionOffice):
 def test_org06_a_bad_quota_is_refused(office: UnionOffice, year: int, unions: int, members: int, reason: str):
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.set_community_quota(system(office), year=year, community="新华社区", new_unions=unions,
+        office.set_community_quota(acting(office, "set_community_quota"), year=year, community="新华社区",
+                                   new_unions=unions,
                                    new_members=members, reason=reason)
     assert office.recorder.max_notification_id() == before
 

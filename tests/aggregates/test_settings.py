@@ -10,7 +10,7 @@ import pytest
 from aggregates.application import UnionOffice
 from aggregates.errors import InvalidInput, NotPermitted, SettingMissing, StaleEdit
 from aggregates.settings import CATALOGUE, SPECS, Kind, parse, require, value_on
-from tests.conftest import as_role, system
+from tests.conftest import acting, as_role
 
 TODAY = date(2026, 3, 8)
 
@@ -45,7 +45,8 @@ def test_an_unset_setting_is_refused_with_a_message_naming_it(office: UnionOffic
 
 def test_a_value_applies_from_its_effective_date_and_not_before(office: UnionOffice):
     """FIN-06: the bank-transfer threshold in force on each date."""
-    office.set_setting(system(office), "bank_transfer_threshold", "1000", TODAY + timedelta(days=10), "银行规定")
+    office.set_setting(acting(office, "set_setting"), "bank_transfer_threshold", "1000", TODAY + timedelta(days=10),
+                       "银行规定")
     settings = office.settings()
     assert value_on(settings, "bank_transfer_threshold", TODAY + timedelta(days=9)) is None
     assert value_on(settings, "bank_transfer_threshold", TODAY + timedelta(days=10)) == Decimal("1000.00")
@@ -53,31 +54,33 @@ def test_a_value_applies_from_its_effective_date_and_not_before(office: UnionOff
 
 def test_a_replay_judges_each_date_by_the_value_then_in_force(office: UnionOffice, clock):
     """FIN-02: raising the cash ceiling later does not change what was in force before."""
-    office.set_setting(system(office), "cash_on_hand_limit", "5000", TODAY, "银行核定")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY, "银行核定")
     clock.advance(days=30)
-    office.set_setting(system(office), "cash_on_hand_limit", "8000", TODAY + timedelta(days=31), "重新核定")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "8000", TODAY + timedelta(days=31),
+                       "重新核定")
     settings = office.settings()
     assert value_on(settings, "cash_on_hand_limit", TODAY + timedelta(days=20)) == Decimal("5000.00")
     assert value_on(settings, "cash_on_hand_limit", TODAY + timedelta(days=31)) == Decimal("8000.00")
 
 
 def test_on_the_same_effective_date_the_later_record_corrects_the_earlier(office: UnionOffice):
-    office.set_setting(system(office), "cash_on_hand_limit", "5000", TODAY, "银行核定")
-    office.set_setting(system(office), "cash_on_hand_limit", "4000", TODAY, "更正：核定额为4000元")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY, "银行核定")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "4000", TODAY, "更正：核定额为4000元")
     assert value_on(office.settings(), "cash_on_hand_limit", TODAY) == Decimal("4000.00")
 
 
 def test_a_setting_cannot_take_effect_before_the_business_date(office: UnionOffice):
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput) as refused:
-        office.set_setting(system(office), "cash_on_hand_limit", "5000", TODAY - timedelta(days=1), "补登")
+        office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY - timedelta(days=1),
+                           "补登")
     assert refused.value.field == "effective_from"
     assert office.recorder.max_notification_id() == before
 
 
 def test_a_reason_is_required(office: UnionOffice):
     with pytest.raises(InvalidInput) as refused:
-        office.set_setting(system(office), "cash_on_hand_limit", "5000", TODAY, "  ")
+        office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY, "  ")
     assert refused.value.field == "reason"
 
 
@@ -102,7 +105,7 @@ def test_a_reason_is_required(office: UnionOffice):
 def test_bad_values_are_refused_and_nothing_is_recorded(office: UnionOffice, key: str, text: str):
     before = office.recorder.max_notification_id()
     with pytest.raises(InvalidInput):
-        office.set_setting(system(office), key, text, TODAY, "理由")
+        office.set_setting(acting(office, "set_setting"), key, text, TODAY, "理由")
     assert office.recorder.max_notification_id() == before
 
 
@@ -124,8 +127,8 @@ def test_form_text_is_read_into_its_canonical_stored_value(key: str, text: str, 
 
 
 def test_money_is_stored_quantized_to_the_fen_so_equal_amounts_store_equal_bytes(office: UnionOffice):
-    office.set_setting(system(office), "cash_on_hand_limit", "5000", TODAY, "a")
-    office.set_setting(system(office), "bank_transfer_threshold", "5000.00", TODAY, "b")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY, "a")
+    office.set_setting(acting(office, "set_setting"), "bank_transfer_threshold", "5000.00", TODAY, "b")
     states = [n.state for n in office.recorder.select_notifications(1, 100)]
     assert sum(b'"_data_":"5000.00"' in s for s in states) == 2
 
@@ -137,18 +140,18 @@ def test_only_admin_and_chair_may_set_values(office: UnionOffice):
 
 
 def test_a_form_built_before_someone_else_changed_the_key_is_refused(office: UnionOffice):
-    office.set_setting(system(office), "cash_on_hand_limit", "5000", TODAY, "a")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY, "a")
     seen = office.settings().last_version_of("cash_on_hand_limit")
-    office.set_setting(system(office), "cash_on_hand_limit", "6000", TODAY, "b", seen_version=seen)
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "6000", TODAY, "b", seen_version=seen)
     with pytest.raises(StaleEdit):
-        office.set_setting(system(office), "cash_on_hand_limit", "7000", TODAY, "c", seen_version=seen)
+        office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "7000", TODAY, "c", seen_version=seen)
 
 
 def test_changing_another_key_does_not_make_a_form_stale(office: UnionOffice):
-    office.set_setting(system(office), "cash_on_hand_limit", "5000", TODAY, "a")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", TODAY, "a")
     seen = office.settings().last_version_of("cash_on_hand_limit")
-    office.set_setting(system(office), "bank_transfer_threshold", "1000", TODAY, "b")
-    office.set_setting(system(office), "cash_on_hand_limit", "6000", TODAY, "c", seen_version=seen)
+    office.set_setting(acting(office, "set_setting"), "bank_transfer_threshold", "1000", TODAY, "b")
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "6000", TODAY, "c", seen_version=seen)
     assert value_on(office.settings(), "cash_on_hand_limit", TODAY) == Decimal("6000.00")
 
 

@@ -11,7 +11,7 @@ from aggregates.application import UnionOffice
 from aggregates.errors import AlreadyExists, DuplicateSubmission, InvalidInput, NotFound, StaleEdit
 from aggregates.unique_key import UniqueKey
 from aggregates.user_account import UserAccount
-from tests.conftest import system
+from tests.conftest import acting, system
 
 
 def test_a_username_is_taken_once_whatever_its_case(office: UnionOffice):
@@ -76,26 +76,26 @@ def test_a_member_account_is_linked_to_its_member_record(office: UnionOffice):
 
 def test_roles_change_with_the_version_the_form_saw(office: UnionOffice):
     user_id = office.register_user(system(office), "wang", "王芳", ["accountant"])
-    office.change_user_roles(system(office), user_id, ["accountant", "office"], seen_version=1)
+    office.change_user_roles(acting(office, "change_user_roles"), user_id, ["accountant", "office"], seen_version=1)
     assert office.user(user_id).roles == ["office", "accountant"]
     with pytest.raises(StaleEdit):
-        office.change_user_roles(system(office), user_id, ["cashier"], seen_version=1)
+        office.change_user_roles(acting(office, "change_user_roles"), user_id, ["cashier"], seen_version=1)
 
 
 def test_deactivation_needs_a_reason_and_happens_once(office: UnionOffice):
     user_id = office.register_user(system(office), "wang", "王芳", ["accountant"])
     with pytest.raises(InvalidInput):
-        office.deactivate_user(system(office), user_id, "")
-    office.deactivate_user(system(office), user_id, "调离")
+        office.deactivate_user(acting(office, "deactivate_user"), user_id, "")
+    office.deactivate_user(acting(office, "deactivate_user"), user_id, "调离")
     with pytest.raises(InvalidInput):
-        office.deactivate_user(system(office), user_id, "调离")
-    office.reactivate_user(system(office), user_id, "调回")
+        office.deactivate_user(acting(office, "deactivate_user"), user_id, "调离")
+    office.reactivate_user(acting(office, "reactivate_user"), user_id, "调回")
     assert office.user(user_id).active
 
 
 def test_acting_on_an_unknown_user_is_refused(office: UnionOffice):
     with pytest.raises(NotFound):
-        office.deactivate_user(system(office), uuid4(), "调离")
+        office.deactivate_user(acting(office, "deactivate_user"), uuid4(), "调离")
 
 
 def test_founding_the_office_twice_is_refused(office: UnionOffice):

@@ -49,16 +49,22 @@ class World:
         self.office = UnionOffice(data_dir, clock=self.clock, timezone="Asia/Shanghai")
         self.office.found_office(self.office.system_context("test"), "测试街道工会工作委员会", "Asia/Shanghai",
                                  "admin", "管理员")
-        self.office.set_setting(self.office.context("chair", "chair"), "cash_on_hand_limit", "5000",
-                                SET_UP.date(), "银行核定")
+        self.users = {name: str(self.office.register_user(self.office.system_context("test"), name, f"{name}用户",
+                                                          [role]))
+                      for name, role in (("chair", "chair"), ("li", "accountant"), ("wang", "accountant"))}
+        self.office.set_setting(self.as_user("chair", "chair"), "cash_on_hand_limit", "5000", SET_UP.date(), "银行核定")
         self.clock.advance(days=(FIRST_DAY - SET_UP.date()).days + START - 1)
         self.book = self.office.open_book(self.accountant(), name="街道工会本级", union_id=None,
                                           first_period=period_of(FIRST_DAY))
         self.read_models = ReadModels(self.office, data_dir, ALL)
         self.read_models.ensure_ready()
 
+    def as_user(self, name: str, role: str) -> Context:
+        """The account `name` acting under `role` now."""
+        return self.office.context(self.users[name], role)
+
     def accountant(self) -> Context:
-        return self.office.context("li", "accountant")
+        return self.as_user("li", "accountant")
 
     def today(self) -> date:
         return self.office.today()
@@ -157,7 +163,7 @@ class Review(Step):
             keys = [keys[self.n % len(keys)]] if keys else []  # reviewed already: refused
         for key in keys:
             if self.n is not None or not vouchers[key]["reviewed"]:
-                world.office.review_voucher(world.office.context("wang", "accountant"), world.book, key)
+                world.office.review_voucher(world.as_user("wang", "accountant"), world.book, key)
 
 
 @dataclass(frozen=True)

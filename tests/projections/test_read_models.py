@@ -9,13 +9,13 @@ from aggregates.application import UnionOffice
 from aggregates.settings import CATALOGUE, value_on
 from projections import audit_trail, settings_history, users
 from projections.engine import ReadModels
-from tests.conftest import Clock, as_role, system
+from tests.conftest import Clock, acting, as_role, system
 
 TODAY = date(2026, 3, 8)
 
 
 def test_settings_in_force_agree_with_the_write_side_on_every_date(office: UnionOffice, read_models: ReadModels):
-    ctx = system(office)
+    ctx = acting(office, "set_setting")
     office.set_setting(ctx, "cash_on_hand_limit", "5000", TODAY, "a")
     office.set_setting(ctx, "cash_on_hand_limit", "8000", TODAY + timedelta(days=20), "b")
     office.set_setting(ctx, "membership_rate_target", "90", TODAY + timedelta(days=5), "c")
@@ -36,11 +36,12 @@ def test_a_never_set_value_without_default_is_shown_unset(read_models: ReadModel
 
 
 def test_the_audit_trail_holds_every_event_with_its_envelope(office: UnionOffice, read_models: ReadModels):
-    office.set_setting(as_role(office, "chair", actor="u-7"), "cash_on_hand_limit", "5000", TODAY, "银行核定")
+    chair = as_role(office, "chair", actor="u-7")
+    office.set_setting(chair, "cash_on_hand_limit", "5000", TODAY, "银行核定")
     read_models.catch_up()
     with read_models.reading() as conn:
         assert audit_trail.count(conn) == office.recorder.max_notification_id()
-        (entry,) = audit_trail.entries(conn, audit_trail.Filter(actor="u-7"))
+        (entry,) = audit_trail.entries(conn, audit_trail.Filter(actor=chair.actor))
     assert (entry.actor_role, entry.stream_type, entry.event_type) == ("chair", "Settings", "ValueSet")
     assert entry.occurred_on == TODAY and entry.reason == "银行核定"
     assert entry.facts == {"key": "cash_on_hand_limit", "value": "5000.00", "effective_from": "2026-03-08"}
@@ -59,7 +60,7 @@ def test_the_audit_trail_filters_by_stream_and_business_date(office: UnionOffice
                                                              clock: Clock):
     user_id = office.register_user(system(office), "wang", "王芳", ["accountant"])
     clock.advance(days=3)
-    office.change_user_roles(system(office), user_id, ["cashier"])
+    office.change_user_roles(acting(office, "change_user_roles"), user_id, ["cashier"])
     read_models.catch_up()
     with read_models.reading() as conn:
         history = audit_trail.stream(conn, str(user_id))
@@ -70,8 +71,8 @@ def test_the_audit_trail_filters_by_stream_and_business_date(office: UnionOffice
 
 def test_the_users_view_follows_the_account(office: UnionOffice, read_models: ReadModels):
     user_id = office.register_user(system(office), "wang", "王芳", ["accountant"], phone="13800138000")
-    office.deactivate_user(system(office), user_id, "调离")
-    office.erase_user_personal_data(system(office), user_id, "本人申请")
+    office.deactivate_user(acting(office, "deactivate_user"), user_id, "调离")
+    office.erase_user_personal_data(acting(office, "erase_user_personal_data"), user_id, "本人申请")
     read_models.catch_up()
     with read_models.reading() as conn:
         account = users.by_username(conn, "WANG")

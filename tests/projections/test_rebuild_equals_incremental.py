@@ -11,18 +11,17 @@ from aggregates.application import UnionOffice
 from intranet.demo import build
 from projections import ALL
 from projections.engine import ReadModels, dump
-from tests.conftest import FAST_HASHER, system
+from tests.conftest import FAST_HASHER, acting, system
 
 
 def test_interleaved_catch_up_equals_a_rebuild(office: UnionOffice, read_models: ReadModels):
-    ctx = system(office)
-    user_id = office.register_user(ctx, "wang", "王芳", ["accountant"], phone="13800138000")
+    user_id = office.register_user(system(office), "wang", "王芳", ["accountant"], phone="13800138000")
     read_models.catch_up()
-    office.set_setting(ctx, "cash_on_hand_limit", "5000", date(2026, 3, 8), "银行核定")
-    office.change_user_roles(ctx, user_id, ["accountant", "office"])
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", date(2026, 3, 8), "银行核定")
+    office.change_user_roles(acting(office, "change_user_roles"), user_id, ["accountant", "office"])
     read_models.catch_up()
-    office.erase_user_personal_data(ctx, user_id, "本人申请")
-    office.deactivate_user(ctx, user_id, "调离")
+    office.erase_user_personal_data(acting(office, "erase_user_personal_data"), user_id, "本人申请")
+    office.deactivate_user(acting(office, "deactivate_user"), user_id, "调离")
     read_models.catch_up()
     with read_models.reading() as conn:
         incremental = dump(conn)

@@ -14,7 +14,7 @@ from flask import Flask
 from aggregates.bank_statement import read_statement_csv
 from aggregates.errors import InvalidInput
 from intranet.backend import Backend
-from tests.conftest import Session, login
+from tests.conftest import Session, acting, login
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def cashier(app: Flask) -> Session:
 def book_id(backend: Backend) -> UUID:
     """The own book: 50,000 brought forward, 8,000 levy received on 3/2, 1,200 paid on 3/5."""
     office = backend.office
-    ctx = office.system_context("test")
+    ctx = acting(office, "open_book")  # the accountant, who also posts
     book = office.open_book(ctx, name="和平街道总工会", union_id=None, first_period="2026-03")
     for day, lines in ((1, [("102", "50000", ""), ("32205", "", "50000")]), (2, [("102", "8000", ""),
                                                                                ("402", "", "8000")]),

@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intranet.backend import Backend
-from tests.conftest import PASSWORD, csrf_from, login, user_id_of
+from tests.conftest import PASSWORD, acting, csrf_from, login, user_id_of
 
 WRONG_LOGIN = "用户名或密码错误"
 
@@ -63,7 +63,7 @@ def _alert(html: str) -> str:
 
 def test_a_deactivated_user_cannot_log_in(backend: Backend, client: FlaskClient) -> None:
     office = backend.office
-    office.deactivate_user(office.system_context("test"), user_id_of(backend, "office"), "离职")
+    office.deactivate_user(acting(office, "deactivate_user"), user_id_of(backend, "office"), "离职")
     backend.read_models.catch_up()
     response = _submit(client, "office", PASSWORD)
     assert response.status_code == 200

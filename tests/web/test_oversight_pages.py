@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 
 from intranet.backend import Backend
-from tests.conftest import Session, login
+from tests.conftest import Session, as_role, login
 
 
 @pytest.fixture
@@ -22,9 +22,9 @@ def sessions(app: Flask) -> dict[str, Session]:
     return {role: login(app.test_client(), role) for role in ("office", "accountant", "chair", "cashier", "auditor")}
 
 
-def _system_post(backend: Backend, book: UUID, day: date, *lines: tuple[str, str, str]) -> str:
+def _accountant_post(backend: Backend, book: UUID, day: date, *lines: tuple[str, str, str]) -> str:
     office = backend.office
-    return office.post_voucher(office.system_context("test"), book, voucher_date=day, summary="测试凭证",
+    return office.post_voucher(as_role(office, "accountant"), book, voucher_date=day, summary="测试凭证",
                                attachments=1, lines=[{"account": a, "debit": d, "credit": c} for a, d, c in lines])
 
 
@@ -33,19 +33,19 @@ def book_id(backend: Backend) -> UUID:
     """The own book from 2025-12: in December 2025 dues of 1,000 and 300 spent on an activity; in March 2026
     dues of 2,000 and 600 spent on an activity."""
     office = backend.office
-    book = office.open_book(office.system_context("test"), name="和平街道总工会", union_id=None,
+    book = office.open_book(as_role(office, "accountant"), name="和平街道总工会", union_id=None,
                             first_period="2025-12")
-    _system_post(backend, book, date(2025, 12, 5), ("101", "1000", ""), ("401", "", "1000"))
-    _system_post(backend, book, date(2025, 12, 18), ("50101", "300", ""), ("101", "", "300"))
-    _system_post(backend, book, date(2026, 3, 2), ("101", "2000", ""), ("401", "", "2000"))
-    _system_post(backend, book, date(2026, 3, 5), ("50101", "600", ""), ("101", "", "600"))
+    _accountant_post(backend, book, date(2025, 12, 5), ("101", "1000", ""), ("401", "", "1000"))
+    _accountant_post(backend, book, date(2025, 12, 18), ("50101", "300", ""), ("101", "", "300"))
+    _accountant_post(backend, book, date(2026, 3, 2), ("101", "2000", ""), ("401", "", "2000"))
+    _accountant_post(backend, book, date(2026, 3, 5), ("50101", "600", ""), ("101", "", "600"))
     backend.read_models.catch_up()
     return book
 
 
 def _close_december(backend: Backend, book_id: UUID) -> None:
     """2025-12 reviewed and closed (a half-year is published once its last month is closed)."""
-    office, ctx = backend.office, backend.office.system_context("test")
+    office, ctx = backend.office, as_role(backend.office, "accountant")
     for key, voucher in office.book(book_id).vouchers.items():
         if voucher["period"] == "2025-12" and not voucher["reviewed"]:
             office.review_voucher(ctx, book_id, key)
@@ -155,7 +155,7 @@ def test_a_refused_budget_draft_keeps_what_was_typed(sessions: dict[str, Session
 
 def test_fin17_spending_on_an_expense_account_the_budget_left_out_is_flagged(
         sessions: dict[str, Session], backend: Backend, book_id: UUID) -> None:
-    _system_post(backend, book_id, date(2026, 3, 6), ("50304", "200", ""), ("101", "", "200"))
+    _accountant_post(backend, book_id, date(2026, 3, 6), ("50304", "200", ""), ("101", "", "200"))
     backend.read_models.catch_up()
     page = sessions["accountant"].post(f"/books/{book_id}/budget", {"year": "2026", "line_401": "5000",
                                                                     "line_501": "1000"}, htmx=True).text
@@ -210,8 +210,8 @@ def test_fin17_final_accounts_on_the_page_after_december_is_closed(
     office = backend.office
     for key, voucher in office.book(book_id).vouchers.items():
         if not voucher["reviewed"]:
-            office.review_voucher(office.system_context("test"), book_id, key)
-    office.close_month(office.system_context("test"), book_id, "2025-12")
+            office.review_voucher(as_role(office, "accountant"), book_id, key)
+    office.close_month(as_role(office, "accountant"), book_id, "2025-12")
     prepared = sessions["accountant"].post(f"{url}/final", {"year": "2025"}, htmx=True).text
     assert "已编制决算" in prepared and "决算：待经审会审查" in prepared
     # The 决算 column: the year's figures with the closing voucher left out.
@@ -251,7 +251,7 @@ def test_fin18_an_ended_half_year_is_published_and_its_figures_kept_as_published
     assert "登记公布</button>" not in published.text
 
     # December is closed: a correction goes into an open month, and what was published stays as it was.
-    _system_post(backend, book_id, date(2026, 3, 6), ("50101", "150", ""), ("101", "", "150"))
+    _accountant_post(backend, book_id, date(2026, 3, 6), ("50101", "150", ""), ("101", "", "150"))
     backend.read_models.catch_up()
     again = sessions["chair"].get(url).text
     assert "职工活动支出（支出）</td><td class=\"num\">300.00" in again and "450.00" not in again

@@ -24,7 +24,7 @@ from aggregates.roles import COMMAND_ROLES, ROLES
 from intranet.backend import Backend
 from intranet.permissions import PUBLIC, ROUTES
 from tests import roster_helpers as helpers
-from tests.conftest import PASSWORD, Session, csrf_from, login, system, username_of
+from tests.conftest import PASSWORD, Session, acting, as_role, csrf_from, login, system, username_of
 
 ANONYMOUS = "anonymous"
 MEMBER_USERNAME = "member1"
@@ -37,24 +37,28 @@ STATIC_PLACEHOLDER = "app.css"
 @pytest.fixture
 def member(app: Flask, backend: Backend) -> UUID:
     """A member user, linked to a member record, who can log in."""
-    ctx = backend.office.system_context("test")
+    office = backend.office
     enterprise_id = helpers.enterprise(backend.office)
     union_id = helpers.union(backend.office, [enterprise_id])
     member_id = helpers.member(backend.office, union_id)
-    book_id = backend.office.open_book(ctx, name="街道工会本级", union_id=None, first_period="2026-01")
-    claim_id = backend.office.submit_claim(ctx, book_id, category="activity", purpose="活动", invoices=["FP-PERM"],
+    book_id = backend.office.open_book(acting(office, "open_book"), name="街道工会本级", union_id=None,
+                                       first_period="2026-01")
+    claim_id = backend.office.submit_claim(acting(office, "submit_claim"), book_id, category="activity", purpose="活动",
+                                           invoices=["FP-PERM"],
                                            items=[{"item": "鲜花", "quantity": "1", "unit_price": "10"}],
                                            spent_on=date(2026, 3, 8))
-    advance_id = backend.office.request_advance(ctx, book_id, form_no="JK-PERM", purpose="business_trip", amount="100",
+    advance_id = backend.office.request_advance(acting(office, "request_advance"), book_id, form_no="JK-PERM",
+                                                purpose="business_trip", amount="100",
                                                 expected_return=date(2026, 3, 20), details="出差")
     app.config["ROSTER_RECORDS"] = {"enterprise_id": enterprise_id, "union_id": union_id, "member_id": member_id,
                                     "book_id": book_id, "period": "2026-03", "word": "receipt", "number": 1,
                                     "kind": "cash", "claim_id": claim_id, "advance_id": advance_id,
                                     "digest": "0" * 64, "report": "trial-balance", "fmt": "csv",
                                     "asset_id": backend.office.register_asset(
-                                        ctx, book_id, kind="supplies", name="打印纸", quantity=10, unit_value="30",
-                                        acquired_on=date(2026, 3, 8), keeper="刘洋")}
-    user_id = backend.office.register_user(ctx, MEMBER_USERNAME, "会员甲", ["member"], member_id=member_id)
+                                        acting(office, "register_asset"), book_id, kind="supplies", name="打印纸",
+                                        quantity=10, unit_value="30", acquired_on=date(2026, 3, 8), keeper="刘洋")}
+    user_id = backend.office.register_user(acting(office, "register_user"), MEMBER_USERNAME, "会员甲", ["member"],
+                                           member_id=member_id)
     backend.credentials.set_password(user_id, PASSWORD)
     backend.read_models.catch_up()
     return user_id
@@ -176,11 +180,12 @@ def _member(office: UnionOffice, status: str = "active") -> UUID:
     union_id = helpers.union(office, [helpers.enterprise(office)])
     member_id = helpers.member(office, union_id)
     if status == "in_transit":
-        office.transfer_member_out(system(office), member_id, "JZ-001", to_union_id=helpers.union(office))
+        office.transfer_member_out(acting(office, "transfer_member_out"), member_id, "JZ-001",
+                                   to_union_id=helpers.union(office))
     elif status == "retained":
-        office.retain_membership(system(office), member_id, "retirement")
+        office.retain_membership(acting(office, "retain_membership"), member_id, "retirement")
     elif status == "withdrawn":
-        office.withdraw_member(system(office), member_id, card_returned=True, reason="本人申请")
+        office.withdraw_member(acting(office, "withdraw_member"), member_id, card_returned=True, reason="本人申请")
     return member_id
 
 
@@ -252,17 +257,17 @@ def _target(office: UnionOffice) -> UUID:
 
 def _stopped(office: UnionOffice) -> UUID:
     user_id = office.register_user(system(office), "stopped", "已停用者", ["office"])
-    office.deactivate_user(system(office), user_id, "离职")
+    office.deactivate_user(acting(office, "deactivate_user"), user_id, "离职")
     return user_id
 
 
 def _own_book(office: UnionOffice) -> UUID:
-    return office.open_book(system(office), name="街道工会本级", union_id=None, first_period="2026-01")
+    return office.open_book(acting(office, "open_book"), name="街道工会本级", union_id=None, first_period="2026-01")
 
 
 def _posted(office: UnionOffice) -> tuple[UUID, str]:
     book = _own_book(office)
-    key = office.post_voucher(system(office), book, voucher_date=date(2026, 3, 2), summary="收会费",
+    key = office.post_voucher(acting(office, "post_voucher"), book, voucher_date=date(2026, 3, 2), summary="收会费",
                               lines=[{"account": "101", "debit": "10"}, {"account": "401", "credit": "10"}],
                               attachments=1)
     return book, key
@@ -311,41 +316,44 @@ _ADVANCE = {"form_no": "JK-1", "purpose": "business_trip", "amount": "100", "exp
 
 
 def _budget(office: UnionOffice, state: str = "drafted") -> UUID:
-    budget = office.draft_budget(system(office), _own_book(office), 2026, {"501": "1000"})
+    budget = office.draft_budget(acting(office, "draft_budget"), _own_book(office), 2026, {"501": "1000"})
     if state in ("reviewed", "approved"):
-        office.review_budget(system(office), budget, "同意")
+        office.review_budget(acting(office, "review_budget"), budget, "同意")
     if state == "approved":
-        office.approve_budget(system(office), budget, "2026年第1次常委会")
+        office.approve_budget(acting(office, "approve_budget"), budget, "2026年第1次常委会")
     return budget
 
 
 def _asset(office: UnionOffice) -> UUID:
-    return office.register_asset(system(office), _own_book(office), kind="supplies", name="打印纸", quantity=10,
+    return office.register_asset(acting(office, "register_asset"), _own_book(office), kind="supplies", name="打印纸",
+                                 quantity=10,
                                  unit_value="30", acquired_on=date(2026, 3, 8), keeper="刘洋")
 
 
 def _funded_book(office: UnionOffice) -> UUID:
     book = _own_book(office)
-    office.post_voucher(system(office), book, voucher_date=date(2026, 3, 1), summary="期初", attachments=0,
+    office.post_voucher(acting(office, "post_voucher"), book, voucher_date=date(2026, 3, 1), summary="期初",
+                        attachments=0,
                         lines=[{"account": "102", "debit": "1000"}, {"account": "32205", "credit": "1000"}])
     return book
 
 
 def _claim(office: UnionOffice, state: str = "submitted") -> UUID:
-    claim = office.submit_claim(system(office), _funded_book(office), **_CLAIM)
+    """A claim handed in by the office clerk, witnessed by the secretariat and approved by the chair."""
+    claim = office.submit_claim(as_role(office, "office"), _funded_book(office), **_CLAIM)
     if state in ("certified", "approved"):
-        office.certify_claim(office.system_context("witness"), claim)
+        office.certify_claim(as_role(office, "secretariat"), claim)
     if state == "approved":
-        office.approve_claim(office.system_context("approver"), claim)
+        office.approve_claim(as_role(office, "chair"), claim)
     return claim
 
 
 def _advance(office: UnionOffice, state: str = "requested") -> UUID:
-    advance = office.request_advance(system(office), _funded_book(office), **_ADVANCE)
+    advance = office.request_advance(acting(office, "request_advance"), _funded_book(office), **_ADVANCE)
     if state in ("approved", "paid"):
-        office.decide_advance(office.system_context("approver"), advance, approve=True)
+        office.decide_advance(acting(office, "decide_advance"), advance, approve=True)
     if state == "paid":
-        office.pay_advance(system(office), advance, method="bank", paid_on=date(2026, 3, 8))
+        office.pay_advance(acting(office, "pay_advance"), advance, method="bank", paid_on=date(2026, 3, 8))
     return advance
 
 
@@ -385,8 +393,9 @@ def test_a_role_not_listed_for_a_command_is_refused_and_nothing_is_recorded(
     office: UnionOffice, command: str, role: str
 ) -> None:
     arguments = ARGUMENTS[command](office)
+    # A real account holding `role`, so the refusal is the role's, not an unknown actor's.
+    ctx = helpers.member_context(office) if role == "member" else as_role(office, role)
     before = office.recorder.max_notification_id()
-    ctx = office.context("someone", role)
     keywords = arguments[-1] if arguments and isinstance(arguments[-1], dict) else {}
     positional = arguments[:-1] if keywords else arguments
     with pytest.raises(NotPermitted):

@@ -16,7 +16,7 @@ from aggregates.enterprise import Enterprise
 from intranet.backend import Backend
 from projections import roster
 from tests import roster_helpers as helpers
-from tests.conftest import PASSWORD, Clock, Session, login, system
+from tests.conftest import PASSWORD, Clock, Session, acting, as_role, login, system
 
 BORN = date(1990, 5, 17)
 TODAY = "2026-03-08"
@@ -393,7 +393,7 @@ def test_a_correction_from_a_stale_page_is_refused_and_nothing_recorded(
 def others(backend: Backend, union_id: UUID, other_union_id: UUID) -> dict[str, UUID]:
     """李明 in 新华机械厂工会 (retired) and 赵丽 in 红星商贸工会."""
     li = helpers.member(backend.office, union_id, name="李明")
-    backend.office.retain_membership(system(backend.office), li, "retirement")
+    backend.office.retain_membership(acting(backend.office, "retain_membership"), li, "retirement")
     zhao = helpers.member(backend.office, other_union_id, name="赵丽", gender="F")
     backend.read_models.catch_up()
     return {"李明": li, "赵丽": zhao}
@@ -446,8 +446,8 @@ def test_the_union_filter_lists_only_members_of_that_union(
 def test_the_roster_as_of_a_date_before_admission_has_nobody_in_the_union(
     clerk: Session, backend: Backend, union_id: UUID
 ) -> None:
-    backend.office.admit_member(
-        system(backend.office), name="张建国", gender="M", birth_date=BORN, id_number=helpers.id_number(BORN, "M"),
+    backend.office.admit_member(acting(backend.office, "admit_member"), name="张建国", gender="M", birth_date=BORN,
+                                id_number=helpers.id_number(BORN, "M"),
         union_id=union_id, joined_on=date(2026, 3, 8))
     backend.read_models.catch_up()
     assert "共 1 人" in _search(clerk, f"union={union_id}&on={TODAY}")
@@ -730,15 +730,16 @@ def test_a_refused_member_action_answers_htmx_with_the_member_section_alone(
 
 def _bring_to(state: str, backend: Backend, member_id: UUID, other_union_id: UUID) -> None:
     """Move the member (active to begin with) into `state` through the office's commands."""
-    office, ctx = backend.office, system(backend.office)
+    office = backend.office
     if state == "in_transit":
-        office.transfer_member_out(ctx, member_id, SLIP, to_union_id=other_union_id)
+        office.transfer_member_out(acting(office, "transfer_member_out"), member_id, SLIP, to_union_id=other_union_id)
     elif state == "leaving":
-        office.transfer_member_out(ctx, member_id, SLIP, to_outside="大连市某公司工会")
+        office.transfer_member_out(acting(office, "transfer_member_out"), member_id, SLIP,
+                                   to_outside="大连市某公司工会")
     elif state == "retained":
-        office.retain_membership(ctx, member_id, "retirement")
+        office.retain_membership(acting(office, "retain_membership"), member_id, "retirement")
     elif state == "withdrawn":
-        office.withdraw_member(ctx, member_id, card_returned=True, reason="本人申请")
+        office.withdraw_member(acting(office, "withdraw_member"), member_id, card_returned=True, reason="本人申请")
     else:
         assert state == "active"
     backend.read_models.catch_up()
@@ -858,7 +859,8 @@ def test_the_unions_page_shows_the_six_haves_rate_of_community_unions_against_it
         clerk: Session, backend: Backend) -> None:
     """ORG-08: 六有 ≥ 60% overall and ≥ 70% for community (street) unions."""
     community = helpers.union(backend.office, kind="community", workers=5)
-    backend.office.assess_union_compliance(system(backend.office), community, 2026, "six_haves",
+    backend.office.assess_union_compliance(acting(backend.office, "assess_union_compliance"), community, 2026,
+                                           "six_haves",
                                            ["premises", "elected_chair", "organs", "activities", "rules",
                                             "performance"])
     backend.read_models.catch_up()
@@ -877,9 +879,10 @@ def test_org08_the_standardisation_rate_is_shown_against_its_80_percent_target(
     """ORG-08 (篇九): 80% of grassroots unions meet the 规范化建设 standard by year end; below it is flagged."""
     office = backend.office
     done, half = helpers.union(office, name="规范工会"), helpers.union(office, name="未规范工会")
-    office.assess_union_compliance(system(office), done, 2026, "standardised",
+    office.assess_union_compliance(acting(office, "assess_union_compliance"), done, 2026, "standardised",
                                    ["founding", "facilities", "duties", "mechanisms", "cadres", "archives"])
-    office.assess_union_compliance(system(office), half, 2026, "standardised", ["founding", "facilities"])
+    office.assess_union_compliance(acting(office, "assess_union_compliance"), half, 2026, "standardised",
+                                   ["founding", "facilities"])
     backend.read_models.catch_up()
     assert _rate_row(clerk.get("/unions").text, "规范化建设达标率") == ["1", "2", "50.0% 未达目标", "80%"]
     assert _rate_row(clerk.get("/unions?on=2025-12-31").text, "规范化建设达标率") == ["0", "0", "—", "80%"]
@@ -912,7 +915,8 @@ def test_q3_a_union_with_few_women_and_no_women_member_is_told_to_appoint_one(
     backend.read_models.catch_up()
     assert "应设女职工委员" in clerk.get(f"/unions/{union_id}").text
     assert "应设女职工委员" in clerk.get("/unions").text
-    backend.office.appoint_office_holder(system(backend.office), union_id, "women_member", woman,
+    backend.office.appoint_office_holder(acting(backend.office, "appoint_office_holder"), union_id, "women_member",
+                                         woman,
                                          owner_or_relative=False)
     backend.read_models.catch_up()
     assert "应设女职工委员" not in clerk.get(f"/unions/{union_id}").text
@@ -923,14 +927,15 @@ def test_org01_with_the_seed_thresholds_three_women_need_a_women_group(
         clerk: Session, backend: Backend, union_id: UUID) -> None:
     """ORG-01 (篇八) selected by settings: 50 women → committee, 3–49 → a women's group (女职工小组)."""
     office = backend.office
-    chair = office.context("chair", "chair")
+    chair = as_role(office, "chair")
     office.set_setting(chair, "women_committee_min_women", "50", date(2026, 3, 8), "采用篇八口径")
     office.set_setting(chair, "women_group_min_women", "3", date(2026, 3, 8), "采用篇八口径")
     women = _women(backend, union_id, 3)
     backend.read_models.catch_up()
     page = clerk.get(f"/unions/{union_id}").text
     assert "应设女职工小组" in page and "尚无人任女职工小组组长" in page
-    office.appoint_office_holder(system(office), union_id, "women_group_leader", women[0], owner_or_relative=False)
+    office.appoint_office_holder(acting(office, "appoint_office_holder"), union_id, "women_group_leader", women[0],
+                                 owner_or_relative=False)
     backend.read_models.catch_up()
     assert "应设女职工" not in clerk.get(f"/unions/{union_id}").text
     assert "应设女职工" not in clerk.get("/unions").text

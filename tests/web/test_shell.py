@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intranet.backend import Backend
-from tests.conftest import Session, login, user_id_of
+from tests.conftest import Session, acting, login, user_id_of
 
 ROOT = Path(__file__).resolve().parents[2]
 HTMX = ROOT / "static" / "vendor" / "htmx-2.0.11.min.js"
@@ -191,7 +191,7 @@ def test_the_not_found_page_is_chinese_for_a_visitor_too(client: FlaskClient) ->
 
 def test_money_is_shown_with_the_yuan_sign_and_thousands_separators(admin: Session, backend: Backend) -> None:
     office = backend.office
-    office.set_setting(office.system_context("test"), "cash_on_hand_limit", Decimal("1234.5"),
+    office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", Decimal("1234.5"),
                        office.today(), "开户银行核定")
     backend.read_models.catch_up()
     assert "¥1,234.50" in admin.get("/settings").text
