@@ -12,7 +12,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from intranet.backend import Backend
-from tests.conftest import PASSWORD, Clock
+from tests.conftest import PASSWORD, Clock, as_role
 
 pytestmark = pytest.mark.browser
 
@@ -21,12 +21,12 @@ pytestmark = pytest.mark.browser
 def book(app: Flask) -> str:
     backend: Backend = app.extensions["intranet"]
     office = backend.office
-    ctx = office.system_context("test")
+    ctx = as_role(office, "accountant")
     book_id = office.open_book(ctx, name="和平街道总工会（本级）", union_id=None, first_period="2026-03")
     office.post_voucher(ctx, book_id, voucher_date=date(2026, 3, 1), summary="上年结转期初余额", attachments=0,
                         lines=[{"account": "101", "debit": "3000"}, {"account": "102", "debit": "50000"},
                                {"account": "32205", "credit": "53000"}])
-    office.set_setting(office.context("chair", "chair"), "bank_transfer_threshold", "1000", date(2026, 3, 8),
+    office.set_setting(as_role(office, "chair"), "bank_transfer_threshold", "1000", date(2026, 3, 8),
                        "《现金管理暂行条例》结算起点")
     backend.read_models.catch_up()
     return str(book_id)

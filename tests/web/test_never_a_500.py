@@ -43,7 +43,18 @@ from intranet import create_app
 from intranet.backend import Backend
 from intranet.permissions import PUBLIC, ROUTES
 from tests import roster_helpers as helpers
-from tests.conftest import FAST_HASHER, PASSWORD, STAFF_ROLES, Clock, Session, csrf_from, login, system
+from tests.conftest import (
+    FAST_HASHER,
+    PASSWORD,
+    STAFF_ROLES,
+    Clock,
+    Session,
+    acting,
+    as_role,
+    csrf_from,
+    login,
+    system,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = "2026-03-08"  # the business date of the pinned clock (tests/conftest.py)
@@ -165,20 +176,22 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def _shared_book(office: UnionOffice) -> dict[str, Any]:
     """The own book with one voucher, for the pages of the books."""
-    ctx = office.system_context("test")
-    book_id = office.open_book(ctx, name="街道工会本级", union_id=None, first_period="2026-01")
-    key = office.post_voucher(ctx, book_id, voucher_date=date(2026, 3, 2), summary="收会费",
+    book_id = office.open_book(acting(office, "open_book"), name="街道工会本级", union_id=None, first_period="2026-01")
+    key = office.post_voucher(acting(office, "post_voucher"), book_id, voucher_date=date(2026, 3, 2), summary="收会费",
                               lines=[{"account": "101", "debit": "100"}, {"account": "401", "credit": "100"}],
                               attachments=1)
     period, word, number = key.split("/")
-    claim_id = office.submit_claim(ctx, book_id, category="activity", purpose="活动", invoices=["FP-SHARED"],
+    claim_id = office.submit_claim(acting(office, "submit_claim"), book_id, category="activity", purpose="活动",
+                                   invoices=["FP-SHARED"],
                                    items=[{"item": "鲜花", "quantity": "1", "unit_price": "10"}],
                                    spent_on=date(2026, 3, 8))
-    advance_id = office.request_advance(ctx, book_id, form_no="JK-SHARED", purpose="business_trip", amount="100",
+    advance_id = office.request_advance(acting(office, "request_advance"), book_id, form_no="JK-SHARED",
+                                        purpose="business_trip", amount="100",
                                         expected_return=date(2026, 3, 20), details="出差")
     return {"book_id": book_id, "period": period, "word": word, "number": int(number), "claim_id": claim_id,
             "advance_id": advance_id, "digest": office.attachments.put(b"%PDF-1.4 test"), "report": "ledger",
-            "fmt": "xlsx", "asset_id": office.register_asset(ctx, book_id, kind="supplies", name="打印纸", quantity=5,
+            "fmt": "xlsx", "asset_id": office.register_asset(acting(office, "register_asset"), book_id, kind="supplies",
+                                                             name="打印纸", quantity=5,
                                                              unit_value="30", acquired_on=date(2026, 3, 8),
                                                              keeper="刘洋")}
 
@@ -192,23 +205,23 @@ Built = tuple[dict[str, Any], dict[str, Any]]
 def _member(w: World, state: str = "active") -> tuple[UUID, str]:
     """A fresh member of the shared union (and enterprise) in `state`, and the slip number of their transfer."""
     member_id = helpers.member(w.office, w.shared["union_id"], born=_born(), enterprise_id=w.shared["enterprise_id"])
-    ctx, slip = system(w.office), f"JZ{_n():06d}"
+    office, slip = w.office, f"JZ{_n():06d}"
     if state == "in_transit":
-        w.office.transfer_member_out(ctx, member_id, slip, to_union_id=w.shared["second_union_id"])
+        office.transfer_member_out(acting(office, "transfer_member_out"), member_id, slip,
+                                   to_union_id=w.shared["second_union_id"])
     elif state == "outside":
-        w.office.transfer_member_out(ctx, member_id, slip, to_outside="外区某工会")
+        office.transfer_member_out(acting(office, "transfer_member_out"), member_id, slip, to_outside="外区某工会")
     elif state == "retained":
-        w.office.retain_membership(ctx, member_id, "retirement")
+        office.retain_membership(acting(office, "retain_membership"), member_id, "retirement")
     elif state == "withdrawn":
-        w.office.withdraw_member(ctx, member_id, card_returned=True, reason="本人申请")
+        office.withdraw_member(acting(office, "withdraw_member"), member_id, card_returned=True, reason="本人申请")
     return member_id, slip
 
 
 def _user(w: World, *, stopped: bool = False) -> UUID:
-    ctx = system(w.office)
-    user_id = w.office.register_user(ctx, f"target{_n()}", "对象", ["office"], phone="13800138000")
+    user_id = w.office.register_user(system(w.office), f"target{_n()}", "对象", ["office"], phone="13800138000")
     if stopped:
-        w.office.deactivate_user(ctx, user_id, "离职")
+        w.office.deactivate_user(acting(w.office, "deactivate_user"), user_id, "离职")
     return user_id
 
 
@@ -223,12 +236,13 @@ def _on_member(state: str, valid: Callable[[World, str], dict[str, Any]]) -> Cal
 def _on_union(valid: Callable[[UUID], dict[str, Any]], kind: str = "enterprise") -> Callable[[World], Built]:
     """A fresh union with an active member who is a committee member and leads 第一小组; `valid` gets the member."""
     def build(w: World) -> Built:
-        ctx = system(w.office)
-        union_id = helpers.union(w.office, kind=kind)
-        member_id = helpers.member(w.office, union_id, born=_born())
-        w.office.appoint_office_holder(ctx, union_id, "committee_member", member_id, owner_or_relative=False)
-        w.office.form_union_group(ctx, union_id, "第一小组")
-        w.office.elect_group_leader(ctx, union_id, "第一小组", member_id, 8)
+        office = w.office
+        union_id = helpers.union(office, kind=kind)
+        member_id = helpers.member(office, union_id, born=_born())
+        office.appoint_office_holder(acting(office, "appoint_office_holder"), union_id, "committee_member", member_id,
+                                     owner_or_relative=False)
+        office.form_union_group(acting(office, "form_union_group"), union_id, "第一小组")
+        office.elect_group_leader(acting(office, "elect_group_leader"), union_id, "第一小组", member_id, 8)
         return {"union_id": union_id}, valid(member_id)
     return build
 
@@ -241,7 +255,7 @@ def _on_enterprise(valid: Callable[[World], dict[str, Any]]) -> Callable[[World]
 
 def _book(w: World, first_period: str = "2026-03") -> UUID:
     """A fresh managed union's book (one book per entity)."""
-    return w.office.open_book(w.office.system_context("test"), name=f"代管账套{_n()}", union_id=helpers.union(w.office),
+    return w.office.open_book(acting(w.office, "open_book"), name=f"代管账套{_n()}", union_id=helpers.union(w.office),
                               first_period=first_period)
 
 
@@ -254,7 +268,7 @@ def _on_book(valid: Callable[[World], dict[str, Any]], first_period: str = "2026
 def _on_voucher(valid: dict[str, Any]) -> Callable[[World], Built]:
     def build(w: World) -> Built:
         book_id = _book(w)
-        key = w.office.post_voucher(w.office.system_context("test"), book_id, voucher_date=date(2026, 3, 8),
+        key = w.office.post_voucher(acting(w.office, "post_voucher"), book_id, voucher_date=date(2026, 3, 8),
                                     summary="收会费", lines=[{"account": "101", "debit": "100"},
                                                           {"account": "401", "credit": "100"}], attachments=1)
         period, word, number = key.split("/")
@@ -265,22 +279,24 @@ def _on_voucher(valid: dict[str, Any]) -> Callable[[World], Built]:
 def _funded(w: World) -> UUID:
     """A managed book with money in the bank and in cash."""
     book_id = _book(w)
-    w.office.post_voucher(w.office.system_context("test"), book_id, voucher_date=date(2026, 3, 1), summary="期初",
+    w.office.post_voucher(acting(w.office, "post_voucher"), book_id, voucher_date=date(2026, 3, 1), summary="期初",
                           attachments=0, lines=[{"account": "101", "debit": "500"}, {"account": "102", "debit": "9000"},
                                                 {"account": "32205", "credit": "9500"}])
     return book_id
 
 
 def _on_claim(state: str, valid: Callable[[], dict[str, Any]]) -> Callable[[World], Built]:
+    """A claim handed in by the secretariat, witnessed by the office clerk (who also posts claims.certify) and
+    approved by the chair, as far as `state`."""
     def build(w: World) -> Built:
         office = w.office
-        claim_id = office.submit_claim(office.system_context("handler"), _funded(w), category="activity",
+        claim_id = office.submit_claim(as_role(office, "secretariat"), _funded(w), category="activity",
                                        purpose="活动", invoices=[f"FP{_n()}"], spent_on=date(2026, 3, 8),
                                        items=[{"item": "鲜花", "quantity": "2", "unit_price": "10"}])
         if state in ("certified", "approved"):
-            office.certify_claim(office.system_context("witness"), claim_id)
+            office.certify_claim(as_role(office, "office"), claim_id)
         if state == "approved":
-            office.approve_claim(office.system_context("approver"), claim_id)
+            office.approve_claim(as_role(office, "chair"), claim_id)
         return {"claim_id": claim_id}, valid()
     return build
 
@@ -288,13 +304,13 @@ def _on_claim(state: str, valid: Callable[[], dict[str, Any]]) -> Callable[[Worl
 def _on_advance(state: str, valid: Callable[[], dict[str, Any]]) -> Callable[[World], Built]:
     def build(w: World) -> Built:
         office = w.office
-        advance_id = office.request_advance(office.system_context("borrower"), _funded(w), form_no=f"JK{_n()}",
+        advance_id = office.request_advance(as_role(office, "office"), _funded(w), form_no=f"JK{_n()}",
                                             purpose="business_trip", amount="100", expected_return=date(2026, 3, 20),
                                             details="出差")
         if state in ("approved", "paid"):
-            office.decide_advance(office.system_context("approver"), advance_id, approve=True)
+            office.decide_advance(as_role(office, "chair"), advance_id, approve=True)
         if state == "paid":
-            office.pay_advance(office.system_context("cashier"), advance_id, method="bank", paid_on=date(2026, 3, 8))
+            office.pay_advance(acting(office, "pay_advance"), advance_id, method="bank", paid_on=date(2026, 3, 8))
         return {"advance_id": advance_id}, valid()
     return build
 
@@ -304,12 +320,12 @@ def _on_budget(state: str, valid: Callable[[], dict[str, Any]], year: int = 2026
         office = w.office
         book_id = _book(w, f"{year}-12" if year < 2026 else "2026-03")
         if year < 2026:
-            office.close_month(office.system_context("test"), book_id, f"{year}-12")
-        budget = office.draft_budget(office.system_context("test"), book_id, year, {"501": "1000"})
+            office.close_month(acting(office, "close_month"), book_id, f"{year}-12")
+        budget = office.draft_budget(acting(office, "draft_budget"), book_id, year, {"501": "1000"})
         if state in ("reviewed", "approved"):
-            office.review_budget(office.system_context("test"), budget, "同意")
+            office.review_budget(acting(office, "review_budget"), budget, "同意")
         if state == "approved":
-            office.approve_budget(office.system_context("test"), budget, "第1次常委会")
+            office.approve_budget(acting(office, "approve_budget"), budget, "第1次常委会")
         return {"book_id": book_id}, {"year": str(year), **valid()}
     return build
 
@@ -318,14 +334,14 @@ def _on_closed_half(w: World) -> Built:
     """A book whose second half of 2025 is closed (a half-year is published once it is)."""
     book_id = _book(w, "2025-07")
     for month in range(7, 13):
-        w.office.close_month(w.office.system_context("test"), book_id, f"2025-{month:02d}")
+        w.office.close_month(acting(w.office, "close_month"), book_id, f"2025-{month:02d}")
     return {"book_id": book_id}, {"year": "2025", "half": "2", "where": "公示栏"}
 
 
 def _on_asset(valid: Callable[[], dict[str, Any]]) -> Callable[[World], Built]:
     def build(w: World) -> Built:
         book_id = _book(w)
-        asset = w.office.register_asset(w.office.system_context("test"), book_id, kind="supplies", name="打印纸",
+        asset = w.office.register_asset(acting(w.office, "register_asset"), book_id, kind="supplies", name="打印纸",
                                         quantity=10, unit_value="30", acquired_on=date(2026, 3, 8), keeper="刘洋")
         return {"book_id": book_id, "asset_id": asset}, valid()
     return build
@@ -826,8 +842,8 @@ def _reader(endpoint: str) -> str:
     raise AssertionError(f"no fixture user may see {endpoint}")
 
 
-GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "settings.index", "settings.detail",
-                 "auth.password",
+GET_ENDPOINTS = ["auth.login", "static", "dashboard.index", "audit.index", "audit.admin_duties_list", "settings.index",
+                 "settings.detail", "auth.password",
                  "users.index", "users.new", "users.detail", "members.index", "members.new", "members.detail",
                  "members.me", "members.transfers", "unions.index", "unions.new", "unions.detail", "unions.cadres",
                  "grid.index", "enterprises.index", "enterprises.new", "enterprises.detail", "enterprises.check",
