@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 from uuid import UUID
 
@@ -20,12 +20,12 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from werkzeug.wrappers import Response
 
 from aggregates.errors import DomainError, InvalidInput
+from aggregates.settings import Settings, spec_for, value_on
 from aggregates.user_account import UserAccount
 from intranet.credentials import HashingBusy, SessionLimits
 from intranet.password_policy import password_problem
 from intranet.throttle import Wait
-from intranet.web import backend, command_context, error_message, page, views, wants_fragment
-from projections.settings_history import value_in_force
+from intranet.web import backend, command_context, error_message, page, wants_fragment
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -55,13 +55,28 @@ class SignedIn(UserMixin):
 PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.password", "auth.password_submit", "auth.logout"})
 
 
+_limits_cache: dict[str, tuple[tuple[int, date], SessionLimits]] = {}
+
+
 def session_limits() -> SessionLimits:
-    """The idle and absolute session times in force today (settings)."""
-    today = backend().office.today()
-    idle = value_in_force(views(), "session_idle_minutes", today)
-    absolute = value_in_force(views(), "session_max_hours", today)
-    return SessionLimits(idle=timedelta(minutes=max(int(idle or 0), 1)),
-                         absolute=timedelta(hours=max(int(absolute or 0), 1)))
+    """The idle and absolute session times in force today, from the write side (as every setting a rule
+    depends on), worked out again only when the log has grown or the day has changed."""
+    office = backend().office
+    seen = (office.recorder.max_notification_id() or 0, office.today())
+    cached = _limits_cache.get(str(office.data_dir))
+    if cached is not None and cached[0] == seen:
+        return cached[1]
+    settings = office.settings()
+    limits = SessionLimits(idle=timedelta(minutes=_whole(settings, "session_idle_minutes", seen[1])),
+                           absolute=timedelta(hours=_whole(settings, "session_max_hours", seen[1])))
+    _limits_cache[str(office.data_dir)] = (seen, limits)
+    return limits
+
+
+def _whole(settings: Settings | None, key: str, day: date) -> int:
+    """A count setting in force on `day`, kept within 1 and the catalogue's maximum."""
+    maximum = spec_for(key).maximum or 1
+    return min(max(int(value_on(settings, key, day) or 0), 1), maximum)
 
 
 @login_manager.user_loader

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from aggregates.settings import CATALOGUE, Kind, Settings, Spec, Value, spec_for
+from aggregates.settings import CATALOGUE, Kind, Settings, Spec, Value
 from projections.engine import Projection, Step, insert
 
 projection = Projection(
@@ -109,12 +109,3 @@ def history(conn: sqlite3.Connection, key: str | None = None) -> list[Change]:
 def scheduled(conn: sqlite3.Connection, day: date) -> list[Change]:
     """Changes recorded to take effect after `day`."""
     return [c for c in history(conn) if c.effective_from > day]
-
-
-def value_in_force(conn: sqlite3.Connection, key: str, day: date) -> Value | None:
-    """One setting's value in force on `day` (recorded, else its default), read cheaply for every request."""
-    spec = spec_for(key)
-    row = conn.execute(
-        "SELECT value FROM setting_changes WHERE key = ? AND effective_from <= ?"
-        " ORDER BY effective_from DESC, version DESC LIMIT 1", [key, day.isoformat()]).fetchone()
-    return typed_value(spec, row["value"]) if row else spec.default

@@ -396,3 +396,18 @@ def test_a_keys_file_from_before_session_expiry_keeps_its_open_sessions(tmp_path
     assert credentials.session_user("old-token", limits) == UUID(int=7)
     clock.advance(hours=2)
     assert credentials.session_user("old-token", limits) is None
+
+
+def test_a_forged_idle_time_in_the_read_models_does_not_keep_a_session_open(
+        app: Flask, backend: Backend, session_clock: Clock) -> None:
+    chair = login(app.test_client(), "chair")
+    conn = sqlite3.connect(backend.read_models.path)
+    try:
+        conn.execute(
+            "INSERT INTO setting_changes VALUES (100000, 'session_idle_minutes', '1440', '2026-01-01', 99,"
+            " '2026-01-01T00:00:00+00:00', '2026-01-01', 'admin', 'admin', '伪造')")
+        conn.commit()
+    finally:
+        conn.close()
+    session_clock.advance(minutes=31)
+    assert chair.get("/").status_code == 302
