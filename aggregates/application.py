@@ -292,6 +292,21 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
         user.note_password_reset(ctx)
         self._save(user)
 
+    def record_own_password_change(self, ctx: Context, user_id: UUID) -> None:
+        """Record that a user changed their own password (the hash stays out of the log)."""
+        self._authorise(ctx, "record_own_password_change")
+        self._retrying(lambda: self._change_user(user_id, lambda user: user.note_own_password_change(ctx)))
+
+    def lift_login_lockout(self, ctx: Context, user_id: UUID) -> None:
+        """Record that the admin lifted a user's login lockout (the counters live in keys.sqlite)."""
+        self._authorise(ctx, "lift_login_lockout")
+        self._retrying(lambda: self._change_user(user_id, lambda user: user.lift_login_lockout(ctx)))
+
+    def _change_user(self, user_id: UUID, act: Callable[[UserAccount], None]) -> None:
+        user = self._load(user_id, UserAccount)
+        act(user)
+        self._save(user)
+
     def change_user_phone(
         self, ctx: Context, user_id: UUID, phone: str | None, seen_version: int | None = None
     ) -> None:

@@ -127,6 +127,8 @@ EVENT_COMMANDS: dict[str, frozenset[str]] = {
     "aggregates.user_account:UserAccount.Deactivated": frozenset({"deactivate_user"}),
     "aggregates.user_account:UserAccount.MemberLinked": frozenset({"link_user_to_member"}),
     "aggregates.user_account:UserAccount.MemberUnlinked": frozenset({"unlink_user_from_member"}),
+    "aggregates.user_account:UserAccount.LoginLockoutLifted": frozenset({"lift_login_lockout"}),
+    "aggregates.user_account:UserAccount.PasswordChangedByOwner": frozenset({"record_own_password_change"}),
     "aggregates.user_account:UserAccount.PasswordReset": frozenset({"record_password_reset"}),
     "aggregates.user_account:UserAccount.PersonalDataErased": frozenset({"erase_user_personal_data"}),
     "aggregates.user_account:UserAccount.PhoneChanged": frozenset({"change_user_phone"}),

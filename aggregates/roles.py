@@ -51,6 +51,8 @@ COMMAND_ROLES: dict[str, frozenset[str]] = {
     "erase_user_personal_data": frozenset({"admin"}),
     "link_user_to_member": frozenset({"admin"}),
     "unlink_user_from_member": frozenset({"admin"}),
+    "record_own_password_change": frozenset(ROLES),  # every signed-in role, members too; only the holder
+    "lift_login_lockout": frozenset({"admin"}),
     **dict.fromkeys(
         (
             "register_enterprise", "rename_enterprise", "report_headcount", "file_worker_list", "report_payroll",

@@ -199,6 +199,25 @@ class UserAccount(OfficeAggregate):
         if "member" in self.roles:
             raise InvalidInput("该账号有会员角色，须先取消会员角色再解除关联", field="member_id")
         self._record(self.MemberUnlinked, ctx, reason=_required_reason(reason), member_id=self.member_id)
+    # -- own password change and login lockouts (issue 8: login and sessions) ---------------
+
+    class PasswordChangedByOwner(OfficeAggregate.Event):
+        """The account's holder replaced their password (so nobody else knows it; no hash in the log)."""
+
+    class LoginLockoutLifted(OfficeAggregate.Event):
+        """The admin let a login locked after repeated failures try again (the counters are not in the log)."""
+
+    def note_own_password_change(self, ctx: Context) -> None:
+        """Record that the holder changed their own password."""
+        if ctx.actor != str(self.id):
+            raise InvalidInput("只能由本人修改自己的密码")
+        self._record(self.PasswordChangedByOwner, ctx)
+
+    def lift_login_lockout(self, ctx: Context) -> None:
+        """Record that the admin lifted the account's login lockout."""
+        if ctx.actor == str(self.id):
+            raise InvalidInput("不能为自己的账号解除登录锁定")
+        self._record(self.LoginLockoutLifted, ctx)
 
 
 def _required_reason(reason: str | None) -> str:

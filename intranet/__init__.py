@@ -102,6 +102,9 @@ def _setup_config(app: Flask, test_config: dict[str, Any]) -> None:
         WTF_CSRF_TIME_LIMIT=None,  # a form left open over lunch must still submit
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # Offices that serve the intranet behind TLS set INTRANET_SECURE_COOKIES=1: the browser then
+        # sends the session cookie over HTTPS only.
+        SESSION_COOKIE_SECURE=os.environ.get("INTRANET_SECURE_COOKIES", "").strip().lower() in {"1", "true", "yes"},
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="zh_Hans_CN",
     )
@@ -128,6 +131,7 @@ def _setup_backend(app: Flask) -> None:
     backend = Backend.open(
         app.config["DATA_DIR"],
         clock=app.config["CLOCK"],
+        session_clock=app.config.get("SESSION_CLOCK"),
         timezone=app.config["TIMEZONE"],
         hasher=app.config["PASSWORD_HASHER"],
     )
@@ -191,6 +195,9 @@ def _setup_guards(app: Flask) -> None:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
+        forced = auth.change_password_first()
+        if forced is not None:
+            return forced
         if not allowed(request.endpoint, current_user.roles):
             abort(403)
         if request.method == "POST" and has_control_characters():

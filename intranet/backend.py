@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from aggregates.application import Clock, UnionOffice, utc_now
 from intranet.credentials import Credentials
 from intranet.integrity import Break, ChainWatch, Checkpoints
+from intranet.throttle import LoginThrottle
 from projections import ALL
 from projections.engine import ReadModels
 
@@ -27,6 +28,7 @@ class Backend:
     read_models: ReadModels
     credentials: Credentials
     chain: ChainWatch
+    throttle: LoginThrottle
 
     @classmethod
     def open(
@@ -34,14 +36,21 @@ class Backend:
         data_dir: Path,
         *,
         clock: Clock = utc_now,
+        session_clock: Clock | None = None,
         timezone: str | None = None,
         hasher: PasswordHasher | None = None,
         new_id: Callable[[], UUID] = uuid4,
     ) -> Backend:
-        """Open (creating if needed) the office stored in `data_dir`."""
+        """Open (creating if needed) the office stored in `data_dir`.
+
+        `clock` gives the business time; `session_clock` (default: the same) the time that sessions and
+        login throttling count in, which tests move apart from the business date.
+        """
         office = UnionOffice(data_dir, clock=clock, timezone=timezone, new_id=new_id)
         chain = ChainWatch(data_dir / "events.sqlite", Checkpoints(data_dir / "keys.sqlite"))
-        backend = cls(office, ReadModels(office, data_dir, ALL), Credentials(data_dir / "keys.sqlite", hasher), chain)
+        credentials = Credentials(data_dir / "keys.sqlite", hasher, session_clock or clock)
+        throttle = LoginThrottle(data_dir / "keys.sqlite", session_clock or clock)
+        backend = cls(office, ReadModels(office, data_dir, ALL), credentials, chain, throttle)
         backend.integrity(persist=True)  # before anything is projected or served
         backend.read_models.ensure_ready()
         return backend

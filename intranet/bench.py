@@ -16,7 +16,7 @@ from aggregates.chain import verify_sqlite
 from intranet import create_app
 from intranet.backend import Backend
 
-BENCH_PASSWORD = "bench-password"  # noqa: S105 - a throwaway office in a temporary folder
+BENCH_PASSWORD = "bench-lantern-river-41"  # noqa: S105 - a throwaway office in a temporary folder
 
 
 @dataclass(frozen=True)

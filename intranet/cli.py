@@ -33,6 +33,7 @@ from intranet.credentials import password_problem
 from intranet.demo import DEMO_PASSWORD, build
 from intranet.integrity import Checkpoints
 from intranet.key_audit import key_problems
+from intranet.serving import LoginLane
 from projections import ALL
 from projections import users as users_view
 from projections.comparison import compare_with_fresh
@@ -107,12 +108,13 @@ def _backend() -> Backend:
     return current_app.extensions["intranet"]
 
 
-def _read_password(from_stdin: bool) -> str:
+def _read_password(from_stdin: bool, person: tuple[str, ...] = ()) -> str:
+    """A password read from stdin or typed twice, checked against the policy (and the person's words)."""
     if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("密码", hide_input=True, confirmation_prompt="再次输入密码")
-    problem = password_problem(password)
+    problem = password_problem(password, user_inputs=person)
     if problem:
         raise click.ClickException(problem)
     return password
@@ -136,13 +138,13 @@ def init(name: str, timezone: str, admin_username: str, admin_name: str, passwor
         raise click.ClickException(f"{backend.data_dir} 是示范数据目录，不能初始化为真实单位")
     if backend.office.office() is not None:
         raise click.ClickException(f"{backend.data_dir} 中已有单位，不能重复初始化")
-    password = _read_password(password_stdin)
+    password = _read_password(password_stdin, (admin_username, admin_name, name))
     try:
         admin = backend.office.found_office(
             backend.office.system_context("init"), name, timezone, admin_username, admin_name)
     except DomainError as error:
         raise _fail(error) from None
-    backend.credentials.set_password(admin, password)
+    backend.credentials.set_password(admin, password, user_inputs=(admin_username, admin_name, name))
     backend.read_models.catch_up()
     click.echo(f"已初始化：{name}（{timezone}），管理员 {admin_username}，数据目录 {backend.data_dir}")
 
@@ -191,18 +193,21 @@ def user_add(username: str, roles: tuple[str, ...], display_name: str | None, ph
     """Open a user account with the given roles (a member account names its member with --member)."""
     backend = _backend()
     member_id = _member_named(backend.office, member_ref) if member_ref is not None else None
-    password = _read_password(password_stdin)
     if display_name is None and member_id is not None:
         display_name = backend.office.repository.get(member_id).name
+    office = backend.office.office()
+    person = (username, display_name or username, *([office.name] if office else []))
+    password = _read_password(password_stdin, person)
     try:
         user_id = backend.office.register_user(
             backend.office.system_context("cli"), username, display_name or username, list(roles), phone=phone,
             member_id=member_id)
     except DomainError as error:
         raise _fail(error) from None
-    backend.credentials.set_password(user_id, password)
+    # Whoever ran this command knows the password: its holder replaces it at the first login.
+    backend.credentials.set_password(user_id, password, user_inputs=person, must_change=True)
     backend.read_models.catch_up()
-    click.echo(f"已新增用户 {username.lower()}（{'、'.join(ROLES[r] for r in roles)}）")
+    click.echo(f"已新增用户 {username.lower()}（{'、'.join(ROLES[r] for r in roles)}），首次登录须修改密码")
 
 
 def _member_named(office: UnionOffice, reference: str) -> UUID:
@@ -231,7 +236,9 @@ def serve(host: str, port: int, threads: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]  # the app, not the proxy
     logging.basicConfig()  # waitress reports through logging, as waitress.serve() sets up
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="intranet")
+        # Login attempts (argon2) run in a paced lane of their own, never in the threads serving pages.
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="intranet",
+                                        _dispatcher=LoginLane(threads))
     except OSError as error:
         raise click.ClickException(_cannot_listen(host, port, error)) from None
     except ValueError:  # waitress's own check of the address

@@ -123,7 +123,7 @@ class _Builder:
         self.at(0)
         admin = self.office.found_office(self.office.system_context("demo"), DEMO_OFFICE, DEFAULT_TIMEZONE,
                                          "admin", "系统管理员")
-        self.backend.credentials.set_password(admin, DEMO_PASSWORD)
+        self.backend.credentials.set_demo_password(admin, DEMO_PASSWORD)
         self.ids["admin"], self.users = admin, 1
         for offset, action in sorted(self.plan(extra_staff), key=lambda item: item[0]):
             self.at(offset)
@@ -167,7 +167,7 @@ class _Builder:
                 member_id: UUID | None = None) -> None:
         user_id = self.office.register_user(self.as_user("admin", "admin"), username, name, roles, phone=phone,
                                             member_id=member_id)
-        self.backend.credentials.set_password(user_id, DEMO_PASSWORD)
+        self.backend.credentials.set_demo_password(user_id, DEMO_PASSWORD)
         self.ids[username] = user_id
         self.users += 1
 

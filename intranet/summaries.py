@@ -140,6 +140,8 @@ SUMMARIES: dict[tuple[str, str], Summary] = {
     ("UserAccount", "Deactivated"): lambda _f, _n: _("停用账号"),
     ("UserAccount", "Reactivated"): lambda _f, _n: _("恢复使用账号"),
     ("UserAccount", "PasswordReset"): lambda _f, _n: _("设置新密码"),
+    ("UserAccount", "PasswordChangedByOwner"): lambda _f, _n: _("本人修改密码"),
+    ("UserAccount", "LoginLockoutLifted"): lambda _f, _n: _("解除登录锁定"),
     ("UserAccount", "PhoneChanged"): lambda f, _n: _("更新电话号码") if f.get("phone") else _("清除电话号码"),
     ("UserAccount", "PersonalDataErased"): lambda _f, _n: _("删除个人信息（密钥已销毁）"),
     ("UserAccount", "MemberLinked"): lambda f, n: _("关联会员档案：%(name)s", name=_name(n, f["member_id"])),

@@ -7,11 +7,13 @@ from uuid import UUID
 
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from aggregates.errors import DomainError, InvalidInput
 from aggregates.member import GENDERS, STATUSES
 from aggregates.roles import ROLES, SEPARATION, broken_lines
+from intranet.auth import person_words
 from intranet.credentials import password_problem
 from intranet.masking import reveal, sees_whole
 from intranet.summaries import summariser
@@ -58,7 +60,8 @@ def create() -> str | Response:
     entered = {name: form(name) for name in ("username", "display_name", "phone")}
     chosen_roles = request.form.getlist("roles")
     try:
-        problem = password_problem(request.form.get("password", ""), request.form.get("password_confirm", ""))
+        problem = password_problem(request.form.get("password", ""), request.form.get("password_confirm", ""),
+                                   user_inputs=person_words(entered["username"], entered["display_name"]))
         if problem:
             raise InvalidInput(problem, field="password")
         user_id = backend().office.register_user(
@@ -69,7 +72,9 @@ def create() -> str | Response:
         return page("users/new.html", "user_form", errors=field_errors(error), entered=entered,
                     chosen_roles=chosen_roles, form_key=form("form_key") or new_form_key(), roles=ROLES,
                     **_member_choices("", form("member_id")))
-    backend().credentials.set_password(user_id, request.form["password"])
+    # The admin chose this password: the new user must replace it at the first login.
+    backend().credentials.set_password(user_id, request.form["password"], must_change=True,
+                                       user_inputs=person_words(entered["username"], entered["display_name"]))
     backend().read_models.catch_up()
     return go(url_for("users.detail", user_id=user_id))
 
@@ -87,6 +92,8 @@ def _account(user_id: UUID, errors: dict[str, str] | None = None, notice: str | 
         account=account,
         phone=phone,
         has_password=backend().credentials.has_password(user_id),
+        must_change_password=backend().credentials.must_change_password(user_id),
+        locked_until=backend().throttle.locked_until(account.username),
         history=history,
         names=names,
         summary=summary,
@@ -121,15 +128,36 @@ def password(user_id: UUID) -> str | Response:
     """Set a new password (ends the user's sessions)."""
 
     def action() -> None:
-        problem = password_problem(request.form.get("password", ""), request.form.get("password_confirm", ""))
+        account = users.by_id(views(), user_id)
+        if account is None:
+            abort(404)
+        words = person_words(account.username, account.display_name)
+        problem = password_problem(request.form.get("password", ""), request.form.get("password_confirm", ""),
+                                   user_inputs=words)
         if problem:
             raise InvalidInput(problem, field="password")
-        if users.by_id(views(), user_id) is None:
-            abort(404)
         backend().office.record_password_reset(command_context("record_password_reset"), user_id)
-        backend().credentials.set_password(user_id, request.form["password"])
+        # The admin now knows this password: its holder must replace it at the next login.
+        backend().credentials.set_password(user_id, request.form["password"], user_inputs=words,
+                                           must_change=user_id != current_user.user_id)
 
-    return _act(user_id, action, _("密码已重设，该用户需重新登录"))
+    return _act(user_id, action, _("密码已重设，该用户需重新登录，并在登录后改为自己的密码"))
+
+
+@bp.post("/users/<uuid:user_id>/unlock")
+def unlock(user_id: UUID) -> str | Response:
+    """Lift the login lockout of an account locked after repeated failures (recorded in the log)."""
+
+    def action() -> None:
+        account = users.by_id(views(), user_id)
+        if account is None:
+            abort(404)
+        if backend().throttle.locked_until(account.username) is None:
+            raise InvalidInput("该账号没有被锁定")
+        backend().office.lift_login_lockout(command_context("lift_login_lockout"), user_id)
+        backend().throttle.clear(account.username)
+
+    return _act(user_id, action, _("已解除登录锁定，该用户可以重新登录"))
 
 
 @bp.post("/users/<uuid:user_id>/deactivate")

@@ -81,6 +81,14 @@ def _member_linked(step: Step, e: UserAccount.MemberLinked) -> None:
 @projection.on(UserAccount.MemberUnlinked)
 def _member_unlinked(step: Step, e: UserAccount.MemberUnlinked) -> None:
     _update(step, e, member_id=None)
+@projection.on(UserAccount.PasswordChangedByOwner)
+def _password_changed(step: Step, e: UserAccount.PasswordChangedByOwner) -> None:
+    _update(step, e)
+
+
+@projection.on(UserAccount.LoginLockoutLifted)
+def _lockout_lifted(step: Step, e: UserAccount.LoginLockoutLifted) -> None:
+    _update(step, e)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from projections.engine import POINTER, ReadModels, dump
 from tests.cli.forgery import forge
 
 INTRANET = str(Path(sys.executable).with_name("intranet"))
+FIRST = "pale-lantern-river-41\n"  # strong enough for the password policy
+SECOND = "quiet-harbor-52\n"
 
 
 def _run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -31,10 +33,10 @@ def _run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.Com
 
 def test_init_founds_an_office_whose_admin_can_log_in_and_never_prints_the_password(tmp_path: Path):
     data_dir = tmp_path / "office"
-    result = _run(data_dir, "init", "--name", "新华街道工会工作委员会", "--password-stdin", stdin="s3cret-pass\n")
+    result = _run(data_dir, "init", "--name", "新华街道工会工作委员会", "--password-stdin", stdin="s3cret-lantern-41\n")
     assert result.returncode == 0, result.stderr
     assert "新华街道工会工作委员会" in result.stdout
-    assert "s3cret-pass" not in result.stdout + result.stderr
+    assert "s3cret-lantern-41" not in result.stdout + result.stderr
     office = UnionOffice(data_dir)
     try:
         assert office.office().name == "新华街道工会工作委员会"
@@ -43,7 +45,7 @@ def test_init_founds_an_office_whose_admin_can_log_in_and_never_prints_the_passw
         office.close()
     app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False})
     try:
-        response = app.test_client().post("/login", data={"username": "admin", "password": "s3cret-pass"})
+        response = app.test_client().post("/login", data={"username": "admin", "password": "s3cret-lantern-41"})
         assert response.status_code == 302 and response.headers["Location"] == "/"
     finally:
         app.extensions["intranet"].close()
@@ -51,8 +53,8 @@ def test_init_founds_an_office_whose_admin_can_log_in_and_never_prints_the_passw
 
 def test_init_refuses_a_second_time_and_appends_nothing(tmp_path: Path):
     data_dir = tmp_path / "office"
-    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n").returncode == 0
-    again = _run(data_dir, "init", "--name", "乙街道工会", "--password-stdin", stdin="password-2\n")
+    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST).returncode == 0
+    again = _run(data_dir, "init", "--name", "乙街道工会", "--password-stdin", stdin=SECOND)
     assert again.returncode == 1
     assert "已有单位" in again.stderr
     office = UnionOffice(data_dir)
@@ -79,7 +81,7 @@ def test_the_demo_never_mixes_into_a_real_office(tmp_path: Path):
     built = CliRunner().invoke(main, ["demo", "--scale", "tiny", "--data-dir", str(demo_dir)])
     assert built.exit_code == 0, built.output
     assert (demo_dir / "DEMO").exists()
-    refused = _run(demo_dir, "init", "--name", "真实单位", "--password-stdin", stdin="password-1\n")
+    refused = _run(demo_dir, "init", "--name", "真实单位", "--password-stdin", stdin=FIRST)
     assert refused.returncode == 1 and "示范数据目录" in refused.stderr
     again = CliRunner().invoke(main, ["demo", "--data-dir", str(demo_dir)])
     assert again.exit_code == 1
@@ -108,9 +110,9 @@ def test_the_same_seed_builds_the_same_demo(tmp_path: Path):
 
 def test_user_add_opens_an_account_with_roles(tmp_path: Path):
     data_dir = tmp_path / "office"
-    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
     result = _run(data_dir, "user", "add", "WangFang", "--role", "accountant", "--role", "office",
-                  "--display-name", "王芳", "--password-stdin", stdin="password-2\n")
+                  "--display-name", "王芳", "--password-stdin", stdin=SECOND)
     assert result.returncode == 0, result.stderr
     listed = _run(data_dir, "user", "list")
     assert "wangfang" in listed.stdout and "王芳" in listed.stdout
@@ -119,15 +121,15 @@ def test_user_add_opens_an_account_with_roles(tmp_path: Path):
 @pytest.mark.parametrize("username", ["1bad", "admin"])
 def test_user_add_refuses_a_bad_or_taken_username_with_a_message(tmp_path: Path, username: str):
     data_dir = tmp_path / "office"
-    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
-    result = _run(data_dir, "user", "add", username, "--role", "office", "--password-stdin", stdin="password-2\n")
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
+    result = _run(data_dir, "user", "add", username, "--role", "office", "--password-stdin", stdin=SECOND)
     assert result.returncode == 1
     assert "用户名" in result.stderr
 
 
 def test_rebuild_switches_a_running_server_to_the_new_file(tmp_path: Path):
     data_dir = tmp_path / "office"
-    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
     server_office = UnionOffice(data_dir)
     try:
         serving = ReadModels(server_office, data_dir, ALL)  # what a server process holds
@@ -138,7 +140,7 @@ def test_rebuild_switches_a_running_server_to_the_new_file(tmp_path: Path):
         assert "条/秒" in result.stdout
         assert serving.path != before
         assert serving.path.name == (data_dir / POINTER).read_text()
-        _run(data_dir, "user", "add", "later", "--role", "office", "--password-stdin", stdin="password-2\n")
+        _run(data_dir, "user", "add", "later", "--role", "office", "--password-stdin", stdin=SECOND)
         serving.catch_up()
         with serving.reading() as conn:
             assert users.by_username(conn, "later") is not None
@@ -163,7 +165,7 @@ def test_rebuild_reproduces_the_same_read_models(tmp_path: Path):
 
 def test_serve_answers_http_with_waitress(tmp_path: Path):
     data_dir = tmp_path / "office"
-    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -208,7 +210,7 @@ def test_demo_refuses_a_folder_that_is_not_empty_and_leaves_it_as_it_was(tmp_pat
 
 def test_demo_if_absent_refuses_a_real_office_instead_of_passing_it_off_as_the_demo(tmp_path: Path):
     data_dir = tmp_path / "office"
-    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n").returncode == 0
+    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST).returncode == 0
 
     result = _run(tmp_path / "unused", "demo", "--if-absent", "--data-dir", str(data_dir))
 
@@ -217,7 +219,7 @@ def test_demo_if_absent_refuses_a_real_office_instead_of_passing_it_off_as_the_d
 
 def test_serve_on_a_port_already_in_use_says_so(tmp_path: Path):
     data_dir = tmp_path / "office"
-    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -230,7 +232,7 @@ def test_serve_on_a_port_already_in_use_says_so(tmp_path: Path):
 @pytest.mark.parametrize("host", ["no-such-host.invalid", "203.0.113.9"])
 def test_serve_on_an_address_this_machine_does_not_have_says_so(tmp_path: Path, host: str):
     data_dir = tmp_path / "office"
-    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
 
     result = _run(data_dir, "serve", "--host", host, "--port", "5999")
 
@@ -252,7 +254,7 @@ def test_init_on_a_data_folder_that_is_a_file_says_so(tmp_path: Path):
     not_a_folder = tmp_path / "office"
     not_a_folder.write_text("x")
 
-    result = _run(not_a_folder, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    result = _run(not_a_folder, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
 
     _one_line_refusal(result, "无法使用数据目录")
 
@@ -262,7 +264,7 @@ def test_init_on_a_data_folder_that_is_a_file_says_so(tmp_path: Path):
 def test_a_command_on_a_database_file_that_is_not_one_names_the_file(tmp_path: Path, broken: str,
                                                                       command: tuple[str, ...]):
     data_dir = tmp_path / "office"
-    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n")
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
     (data_dir / broken).write_bytes(b"not a database" * 100)
 
     result = _run(data_dir, *command)
@@ -273,7 +275,7 @@ def test_a_command_on_a_database_file_that_is_not_one_names_the_file(tmp_path: P
 def _office_with_an_unreadable_event(tmp_path: Path) -> Path:
     """An office whose admin's record (position 2) was overwritten with garbage, the chain re-linked over it."""
     data_dir = tmp_path / "office"
-    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n").returncode == 0
+    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST).returncode == 0
     forge(data_dir / "events.sqlite", 2, state=b"\xff not a record")
     return data_dir
 
@@ -297,3 +299,38 @@ def test_rebuild_over_an_unreadable_event_names_its_position_and_keeps_the_read_
     _one_line_refusal(result, "第 2 条记录无法读出")
     assert sorted(p.name for p in data_dir.iterdir()) == before
     assert "admin" in _run(data_dir, "user", "list").stdout  # the read models built before still serve
+@pytest.mark.parametrize("password", ["demo1234", "password123", "qwertyuiop"])
+def test_init_refuses_a_common_password_with_the_reason_and_records_nothing(tmp_path: Path, password: str):
+    data_dir = tmp_path / "office"
+    result = _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=f"{password}\n")
+    assert result.returncode == 1 and "密码太容易被猜到" in result.stderr
+    assert "Traceback" not in result.stderr
+    office = UnionOffice(data_dir)
+    try:
+        assert office.office() is None
+    finally:
+        office.close()
+
+
+def test_user_add_refuses_a_password_built_from_the_persons_name(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
+    result = _run(data_dir, "user", "add", "wangfang", "--role", "office", "--display-name", "王芳",
+                  "--password-stdin", stdin="wangfang1990\n")
+    assert result.returncode == 1 and "含有用户名、姓名或单位名称" in result.stderr
+    assert "wangfang" not in _run(data_dir, "user", "list").stdout
+
+
+def test_a_user_added_from_the_command_line_must_change_the_password_at_the_first_login(tmp_path: Path):
+    data_dir = tmp_path / "office"
+    _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin=FIRST)
+    _run(data_dir, "user", "add", "wangfang", "--role", "office", "--display-name", "王芳", "--password-stdin",
+         stdin=SECOND)
+    app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False})
+    try:
+        client = app.test_client()
+        response = client.post("/login", data={"username": "wangfang", "password": SECOND.strip()})
+        assert response.headers["Location"] == "/password"
+        assert client.get("/").headers["Location"] == "/password"
+    finally:
+        app.extensions["intranet"].close()

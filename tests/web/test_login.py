@@ -149,7 +149,8 @@ def test_a_password_reset_by_the_admin_ends_the_users_open_session(app: Flask, b
     assert _sent_to_login(user)
 
 
-def test_after_a_password_reset_the_new_password_opens_a_session(app: Flask, backend: Backend) -> None:
+def test_after_a_password_reset_the_new_password_opens_a_session_on_the_change_page(
+        app: Flask, backend: Backend) -> None:
     admin = login(app.test_client(), "admin")
     user_id = user_id_of(backend, "office")
     admin.post(
@@ -158,4 +159,6 @@ def test_after_a_password_reset_the_new_password_opens_a_session(app: Flask, bac
         htmx=True,
     )
     assert _submit(app.test_client(), "office", PASSWORD).status_code == 200
-    login(app.test_client(), "office", "brand-new-pass-1")
+    response = _submit(app.test_client(), "office", "brand-new-pass-1")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/password"

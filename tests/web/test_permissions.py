@@ -373,6 +373,8 @@ ARGUMENTS: dict[str, Callable[[UnionOffice], tuple[Any, ...]]] = {
     "link_user_to_member": lambda o: (_target(o), _member(o)),
     "unlink_user_from_member": lambda o: (o.register_user(system(o), "linked", "会员乙", ["office"],
                                                           member_id=_member(o)), "关联有误"),
+    "record_own_password_change": lambda o: (_target(o),),
+    "lift_login_lockout": lambda o: (_target(o),),
     **ROSTER_ARGUMENTS,
     **BOOK_ARGUMENTS,
 }

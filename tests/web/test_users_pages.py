@@ -67,7 +67,8 @@ def _can_log_in(app: Flask, username: str, password: str = PASSWORD) -> bool:
     client = app.test_client()
     token = csrf_from(client.get("/login").text)
     response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
-    return response.status_code == 302 and client.get("/").status_code == 200
+    # /password answers every signed-in user, also one who must first replace an admin-set password.
+    return response.status_code == 302 and client.get("/password").status_code == 200
 
 
 def _sent_to_login(client: FlaskClient) -> bool:
@@ -92,9 +93,13 @@ def test_an_opened_account_has_its_name_roles_and_phone(admin: Session, backend:
     assert PHONE in page
 
 
-def test_a_new_user_logs_in_with_the_first_password(app: Flask, admin: Session) -> None:
+def test_a_new_user_logs_in_with_the_first_password_and_is_sent_to_replace_it(app: Flask, admin: Session) -> None:
     _create(admin)
     assert _can_log_in(app, "zhangsan", NEW_PASSWORD)
+    client = app.test_client()
+    token = csrf_from(client.get("/login").text)
+    response = client.post("/login", data={"username": "zhangsan", "password": NEW_PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/password"
 
 
 def test_a_plain_form_post_opening_an_account_redirects_to_its_page(admin: Session) -> None:
