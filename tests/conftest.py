@@ -197,6 +197,18 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Sessi
     return Session(client, csrf_from(client.get("/").text))
 
 
+def first_login(client: FlaskClient, username: str, given: str, own: str) -> Session:
+    """Log in with the password someone else set, then replace it as the intranet insists; returns the session."""
+    token = csrf_from(client.get("/login").text)
+    response = client.post("/login", data={"username": username, "password": given, "csrf_token": token})
+    assert response.headers.get("Location") == "/password", response.text
+    token = csrf_from(client.get("/password").text)
+    changed = client.post("/password", data={"current_password": given, "password": own, "password_confirm": own,
+                                             "csrf_token": token})
+    assert changed.status_code == 302, changed.text
+    return Session(client, csrf_from(client.get("/").text))
+
+
 def user_id_of(backend: Backend, username: str) -> UUID:
     with backend.read_models.reading() as conn:
         user = users.by_username(conn, username)

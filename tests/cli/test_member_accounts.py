@@ -30,14 +30,15 @@ def _run(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.Com
 
 def _member_user(data_dir: Path, username: str, reference: str) -> subprocess.CompletedProcess[str]:
     return _run(data_dir, "user", "add", username, "--role", "member", "--member", reference, "--password-stdin",
-                stdin="member-pass-1\n")
+                stdin="amber-willow-canal-73\n")
 
 
 @pytest.fixture(scope="module")
 def office_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, UUID, str]:
     """An office founded by `intranet init`, with a clerk who admitted one member (card HP000123)."""
     data_dir = tmp_path_factory.mktemp("cli") / "office"
-    assert _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="password-1\n").returncode == 0
+    founded = _run(data_dir, "init", "--name", "甲街道工会", "--password-stdin", stdin="pale-lantern-river-41\n")
+    assert founded.returncode == 0
     office = UnionOffice(data_dir)
     try:
         admin = office.context(str(UserAccount.id_for("admin")), "admin")
@@ -86,7 +87,11 @@ def test_the_member_account_opened_on_the_cli_logs_in_and_reads_its_own_record(o
     app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "x", "WTF_CSRF_ENABLED": False})
     try:
         client = app.test_client()
-        assert client.post("/login", data={"username": "wuxy", "password": "member-pass-1"}).status_code == 302
+        given = "amber-willow-canal-73"
+        assert client.post("/login", data={"username": "wuxy", "password": given}).headers["Location"] == "/password"
+        own = "wuxy-own-quiet-ridge-8"
+        assert client.post("/password", data={"current_password": given, "password": own,
+                                              "password_confirm": own}).status_code == 302
         page = client.get("/members/me")
         assert page.status_code == 200
         assert "吴晓燕" in page.text
@@ -121,6 +126,7 @@ def test_a_member_nobody_holds_that_number_is_one_clear_line_and_nothing_recorde
 
 def test_a_member_role_without_a_member_is_refused_with_the_reason(office_dir) -> None:
     data_dir, _member_id, _number = office_dir
-    result = _run(data_dir, "user", "add", "lonely", "--role", "member", "--password-stdin", stdin="member-pass-1\n")
+    result = _run(data_dir, "user", "add", "lonely", "--role", "member", "--password-stdin",
+                  stdin="amber-willow-canal-73\n")
     assert result.returncode == 1
     assert "会员账号须关联本人的会员档案" in result.stderr

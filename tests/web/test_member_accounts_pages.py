@@ -16,9 +16,9 @@ from aggregates.union import approving_level
 from aggregates.user_account import UserAccount
 from intranet.backend import Backend
 from tests import roster_helpers as helpers
-from tests.conftest import Session, login, user_id_of
+from tests.conftest import Session, first_login, login, user_id_of
 
-MEMBER_PASSWORD = "member-pass-123"
+MEMBER_PASSWORD = "amber-willow-canal-73"
 
 
 def _clerk(backend: Backend) -> Context:
@@ -73,7 +73,7 @@ def _id_number(backend: Backend, member_id: UUID) -> str:
 def member_session(app: Flask, admin: Session, wu: UUID) -> Session:
     """吴晓燕 logged in with the member account the admin opened for her on the users page."""
     assert admin.post("/users", _new_member_user(wu)).status_code == 302
-    return login(app.test_client(), "wuxy", MEMBER_PASSWORD)
+    return first_login(app.test_client(), "wuxy", MEMBER_PASSWORD, "wuxy-own-quiet-ridge-8")
 
 
 # -- the picker ----------------------------------------------------------------------------------------------------
