@@ -11,7 +11,7 @@ from uuid import UUID
 
 from aggregates.enterprise import checked_money, checked_text
 from aggregates.envelope import Context, OfficeAggregate
-from aggregates.errors import InvalidInput
+from aggregates.errors import InvalidInput, NotPermitted
 
 PURPOSES = {"business_trip": "因公出差", "purchase": "购置物品"}
 STATES = {"requested": "待审批", "approved": "待付款", "rejected": "未批准", "paid": "借出未还",
@@ -118,6 +118,8 @@ class CashAdvance(OfficeAggregate):
             raise InvalidInput("付款日期不能早于批准日期（%(d)s）", field="paid_on", d=self.approved_on.isoformat())
 
     def pay(self, ctx: Context, *, method: str, paid_on: date, voucher: str) -> None:
+        if ctx.actor == self.borrower:
+            raise NotPermitted("出纳不能给自己的借款付款，请由另一位出纳办理", role=ctx.role)
         self._record(self.Paid, ctx, method=method, paid_on=paid_on, voucher=voucher)
 
     def mark_returned(self, ctx: Context, returned_on: date) -> None:

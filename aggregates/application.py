@@ -49,7 +49,7 @@ from aggregates.oversight_commands import OversightCommands
 from aggregates.personal_data import KeyFileDamaged, KeyStore, PepperMissing, SealedAsDict, private_file
 from aggregates.roles import ROLES, SEPARATION, SYSTEM_COMMANDS, may_run
 from aggregates.roster_commands import RosterCommands
-from aggregates.settings import ChangeAsDict, Settings, Value, parse, spec_for, value_on
+from aggregates.settings import ChangeAsDict, Settings, Value, chair_only, parse, spec_for, value_on
 from aggregates.unique_key import UniqueKey
 from aggregates.user_account import UserAccount, checked_phone
 
@@ -218,6 +218,9 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
         `seen_version` is the version of this key the form showed (stale forms are refused)."""
         self._authorise(ctx, "set_setting")
         spec = spec_for(key)
+        if chair_only(spec) and ctx.role != "chair":
+            raise NotPermitted("“%(label)s”是财务控制，只能由主席设定", role=ROLES.get(ctx.role, ctx.role),
+                               label=spec.label)
         if isinstance(value, str) and spec.kind.value not in ("choice", "text", "fraction"):
             value = parse(spec, value)
         settings = self.settings()

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from aggregates.enterprise import checked_money, checked_text
 from aggregates.envelope import Context, OfficeAggregate, derived_id
-from aggregates.errors import InvalidInput
+from aggregates.errors import InvalidInput, NotPermitted
 
 # category → (label, the expense account it is charged to in a grassroots chart)
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -173,6 +173,8 @@ class ExpenseClaim(OfficeAggregate):
         self._record(self.Rejected, ctx, reason=checked_text(reason, "reason", "退回理由", 200))
 
     def pay(self, ctx: Context, *, method: str, paid_on: date, voucher: str, bank_ref: str) -> None:
+        if ctx.actor == self.handler:
+            raise NotPermitted("出纳不能给自己经手的报销付款，请由另一位出纳办理", role=ctx.role)
         self._record(self.Paid, ctx, method=method, paid_on=paid_on, voucher=voucher, bank_ref=bank_ref)
 
 

@@ -123,7 +123,7 @@ _REVIEW_RULE = "工会主席、副主席和财务人员（管钱、管物的人�
 _REVIEW_SOURCE = "《中国工会章程》第十三条；全总关于经费审查委员会委员任职的规定"
 _APPROVAL_RULE = "审批与付款不得由同一人办理：一支笔审批的人不管钱"
 _APPROVAL_SOURCE = "《行政事业单位内部控制规范（试行）》第十二条（不相容岗位相互分离）"
-_ADMIN_RULE = "系统管理员管理账号和角色，不兼任财务和经审角色，以免自己给自己授权"
+_ADMIN_RULE = "系统管理员管理账号和角色，不兼任审批、财务和经审角色，以免自己给自己授权"
 _ADMIN_SOURCE = "本系统的安全设计（可由设置“系统管理员兼任业务角色”放宽，放宽后其业务操作列入经审会审查清单）"
 ADMIN_DUTIES_SETTING = "admin_holds_duties"
 
@@ -133,7 +133,7 @@ SEPARATION: tuple[Incompatible, ...] = (
     *(Incompatible("auditor", role, _REVIEW_RULE, _REVIEW_SOURCE) for role in ("chair", "vice_chair", "accountant")),
     *(Incompatible(role, "cashier", _APPROVAL_RULE, _APPROVAL_SOURCE) for role in ("chair", "vice_chair")),
     *(Incompatible("admin", role, _ADMIN_RULE, _ADMIN_SOURCE, ADMIN_DUTIES_SETTING)
-      for role in ("chair", "accountant", "cashier", "auditor")),
+      for role in ("chair", "vice_chair", "accountant", "cashier", "auditor")),
 )
 
 

@@ -246,6 +246,17 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _MAX_MONEY = Decimal("1000000000000")
 
 
+# The finance and funds settings are the office's money controls (the cash ceiling, the bank-transfer threshold,
+# who approves the chair's own claims, whether the admin may hold business roles…): only the chair sets them, so
+# the admin, who manages accounts, cannot also loosen the controls on what those accounts do.
+CHAIR_ONLY_GROUPS = frozenset({_FIN, _FND})
+
+
+def chair_only(spec: Spec) -> bool:
+    """Whether only the chair may set this value."""
+    return spec.group in CHAIR_ONLY_GROUPS
+
+
 def spec_for(key: str) -> Spec:
     """The catalogue entry of `key`, or a clear refusal."""
     try:

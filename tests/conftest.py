@@ -112,12 +112,16 @@ def as_role(office: UnionOffice, role: str, actor: str | None = None) -> Context
     return office.context(str(user_id), role)
 
 
+# The role that may run the command whatever its arguments: the finance settings are the chair's alone.
+PREFERRED_ROLE = {"set_setting": "chair"}
+
+
 def acting(office: UnionOffice, command: str, occurred_on: date | None = None) -> Context:
     """A context that may run `command`: the system for its few commands, else the staff account of the first
     role the command table allows."""
     if command in SYSTEM_COMMANDS:
         return office.system_context("test", occurred_on)
-    role = next(r for r in ROLES if r in COMMAND_ROLES[command])
+    role = PREFERRED_ROLE.get(command) or next(r for r in ROLES if r in COMMAND_ROLES[command])
     ctx = as_role(office, role)
     return office.context(ctx.actor, role, occurred_on) if occurred_on else ctx
 
