@@ -20,7 +20,7 @@ from uuid import UUID
 
 from aggregates.envelope import SYSTEM_PREFIX, SYSTEM_ROLE
 from aggregates.event_commands import EVENT_COMMANDS
-from aggregates.roles import COMMAND_ROLES, ROLES, SYSTEM_COMMANDS
+from aggregates.roles import COMMAND_ROLES, ROLES, SEPARATION, SYSTEM_COMMANDS, broken_lines
 
 _ACCOUNT = "aggregates.user_account:UserAccount."
 
@@ -48,18 +48,60 @@ class _Account:
     active: bool = True
 
 
+_FOUNDED = "aggregates.office:Office.Founded"
+_SETTING = "aggregates.settings:Settings."
+
+
 @dataclass
 class AuthorityReplay:
-    """Folds the user accounts in log order and judges each event by the accounts as they stood then."""
+    """Folds the user accounts (and the settings that relax the separation matrix) in log order and judges each
+    event by them as they stood then."""
 
     accounts: dict[str, _Account] = field(default_factory=dict)
+    relaxations: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key → [(effective from, value)]
+    founded: bool = False
 
     def judge(self, topic: str, stream_id: UUID, state: dict[str, object]) -> str | None:
         """The problem with the event (in Chinese), or None; then fold it into the accounts."""
-        problem = self._problem(topic, str(state.get("actor", "")), str(state.get("actor_role", "")))
+        actor = str(state.get("actor", ""))
+        problem = self._problem(topic, actor, str(state.get("actor_role", ""))) or self._rule_problem(
+            topic, str(stream_id), actor, state)
         if topic.startswith(_ACCOUNT):
             self._fold(topic.removeprefix(_ACCOUNT), str(stream_id), state)
+        elif topic.startswith(_SETTING) and state.get("key") in _RELAXING:
+            self._note_setting(state)
+        self.founded = self.founded or topic == _FOUNDED
         return problem
+
+    def _rule_problem(self, topic: str, account_id: str, actor: str, state: dict[str, object]) -> str | None:
+        """The rules a command enforces on accounts, checked again on the record: one founding, nobody's own
+        roles, no incompatible roles."""
+        if topic == _FOUNDED and self.founded:
+            return "本单位已经初始化，不能再次初始化"
+        if topic == _ACCOUNT + "RolesChanged" and actor == account_id:
+            return f"办理人 {actor} 修改了自己的角色"
+        roles = state.get("roles")
+        if topic in (_ACCOUNT + "Registered", _ACCOUNT + "RolesChanged") and isinstance(roles, list):
+            broken = broken_lines([str(r) for r in roles], self._relaxed(_day(state)))
+            if broken:
+                line = broken[0]
+                return f"账号 {account_id} 兼任{ROLES[line.first]}和{ROLES[line.second]}（{line.source}）"
+        return None
+
+    def _note_setting(self, state: dict[str, object]) -> None:
+        effective = state.get("effective_from")
+        day = str(effective.get("_data_", "")) if isinstance(effective, dict) else ""
+        self.relaxations.setdefault(str(state["key"]), []).append((day, str(state.get("value"))))
+
+    def _relaxed(self, day: str) -> frozenset[str]:
+        """The matrix lines relaxed on `day` (ISO date): the latest value in force then is "listed"."""
+        relaxed = set()
+        for key, changes in self.relaxations.items():
+            # As Settings.recorded_on: the latest effective date on or before the day; a later record wins ties.
+            in_force = [(effective, n, value) for n, (effective, value) in enumerate(changes) if effective <= day]
+            if in_force and max(in_force)[2] == "listed":
+                relaxed.add(key)
+        return frozenset(relaxed)
 
     def _problem(self, topic: str, actor: str, role: str) -> str | None:
         if topic not in EVENT_COMMANDS:
@@ -91,6 +133,14 @@ class AuthorityReplay:
                 account.roles = frozenset(map(str, roles))
             elif name in ("Deactivated", "Reactivated"):
                 account.active = name == "Reactivated"
+
+
+_RELAXING = frozenset(line.relaxed_by for line in SEPARATION if line.relaxed_by)
+
+
+def _day(state: dict[str, object]) -> str:
+    occurred = state.get("occurred_on")
+    return str(occurred.get("_data_", "")) if isinstance(occurred, dict) else ""
 
 
 @dataclass(frozen=True)

@@ -82,8 +82,8 @@ def test_an_event_under_a_role_its_actor_never_held_fails(office: UnionOffice) -
 
 def test_an_event_by_a_deactivated_account_fails(office: UnionOffice) -> None:
     chair = UserAccount.id_for("chair")
-    office.deactivate_user(acting(office, "deactivate_user"), chair, "调离")
     office.set_setting(acting(office, "set_setting"), "cash_on_hand_limit", "5000", office.today(), "银行核定")
+    office.deactivate_user(acting(office, "deactivate_user"), chair, "调离")
     settings_id = office.settings().id
     data_dir = _closed(office)
     position = _append_forged(data_dir, settings_id, SETTING_CHANGED, _state(
@@ -111,3 +111,41 @@ def test_a_system_actor_running_a_command_the_table_does_not_give_it_fails(offic
     result = _verify(data_dir)
     assert result.returncode == 1
     assert f"第 {position} 条" in result.stderr and "系统账号 system:cli 不能办理此类事项" in result.stderr
+
+
+def test_an_account_forged_with_every_role_fails(office: UnionOffice) -> None:
+    """`intranet user add` may open accounts as the system, but never one holding incompatible roles."""
+    data_dir = _closed(office)
+    forged = UserAccount.id_for("everything")
+    position = _append_forged(data_dir, forged, "aggregates.user_account:UserAccount.Registered", _state(
+        actor="system:cli", actor_role="system", username="everything", display_name="全能", member_id=None,
+        phone=None, roles=["admin", "chair", "accountant", "cashier", "auditor"]))
+    result = _verify(data_dir)
+    assert result.returncode == 1
+    assert f"第 {position} 条" in result.stderr and "兼任" in result.stderr
+
+
+def test_an_admin_forged_giving_themself_roles_fails(office: UnionOffice) -> None:
+    admin = UserAccount.id_for("admin")
+    data_dir = _closed(office)
+    position = _append_forged(data_dir, admin, ROLES_CHANGED,
+                              _state(actor=str(admin), actor_role="admin", roles=["admin", "office"]))
+    result = _verify(data_dir)
+    assert result.returncode == 1
+    assert f"第 {position} 条" in result.stderr and "修改了自己的角色" in result.stderr
+
+
+def test_a_second_founding_of_the_office_fails(office: UnionOffice) -> None:
+    data_dir = _closed(office)
+    elsewhere = UUID("22222222-2222-2222-2222-222222222222")
+    position = _append_forged(data_dir, elsewhere, "aggregates.office:Office.Founded", _state(
+        actor="system:init", actor_role="system", name="另一个单位", timezone="UTC"))
+    result = _verify(data_dir)
+    assert result.returncode == 1
+    assert f"第 {position} 条" in result.stderr and "不能再次初始化" in result.stderr
+
+
+def test_an_admin_holding_duties_passes_only_while_the_office_has_relaxed_the_line(office: UnionOffice) -> None:
+    office.set_setting(acting(office, "set_setting"), "admin_holds_duties", "listed", office.today(), "两名工作人员")
+    office.register_user(acting(office, "register_user"), "soloadmin", "赵一", ["admin", "accountant"])
+    assert _verify(_closed(office)).returncode == 0
