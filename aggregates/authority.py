@@ -151,18 +151,19 @@ class Finding:
     problem: str
 
 
-def replay_authority(rows: Iterator[tuple[int, str, str, bytes]]) -> Iterator[Finding]:
+def replay_authority(rows: Iterator[tuple[int, object, object, object]]) -> Iterator[Finding]:
     """Judge every stored event, given (position, stream hex, topic, state bytes) in position order."""
     replay = AuthorityReplay()
     for position, stream, topic, state in rows:
         try:
-            decoded = json.loads(bytes(state))
-        except ValueError:
+            decoded = json.loads(bytes(state))  # type: ignore[arg-type]
+            stream_id = UUID(str(stream))
+        except (ValueError, TypeError):
             yield Finding(position, "记录内容无法解读")
             continue
-        if not isinstance(decoded, dict):
+        if not isinstance(decoded, dict) or not isinstance(topic, str):
             yield Finding(position, "记录内容无法解读")
             continue
-        problem = replay.judge(topic, UUID(hex=stream) if len(stream) == 32 else UUID(stream), decoded)
+        problem = replay.judge(topic, stream_id, decoded)
         if problem:
             yield Finding(position, problem)

@@ -146,6 +146,7 @@ class ChainRow:
     state: bytes | None
     prev_hash: bytes | None
     hash: bytes | None
+    malformed: str | None = None  # why a stored value is not of the shape the recorder writes
 
 
 def walk(rows: Iterable[ChainRow], anchor: Anchor | None = None, prev: bytes = GENESIS) -> ChainReport:
@@ -171,6 +172,8 @@ def walk(rows: Iterable[ChainRow], anchor: Anchor | None = None, prev: bytes = G
 
 
 def _check(row: ChainRow, prev: bytes) -> str | None:
+    if row.malformed:
+        return row.malformed
     if row.state is None or row.stream_id is None or row.version is None or row.topic is None:
         return "事件缺失（链上有记录，日志中没有）"
     if row.hash is None or row.prev_hash is None:
@@ -201,15 +204,7 @@ def sqlite_rows(db_path: Path, after: int = 0) -> Iterator[ChainRow]:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         for pos, stream, version, topic, state, prev, link in conn.execute(_SQLITE_ROWS, {"after": after}):
-            yield ChainRow(
-                position=pos,
-                stream_id=UUID(stream) if stream else None,
-                version=version,
-                topic=topic,
-                state=bytes(state) if state is not None else None,
-                prev_hash=bytes(prev) if prev is not None else None,
-                hash=bytes(link) if link is not None else None,
-            )
+            yield _chain_row(pos, stream, version, topic, state, prev, link)
     finally:
         conn.close()
 
@@ -259,3 +254,29 @@ def sqlite_head(db_path: Path) -> Anchor | None:
     finally:
         conn.close()
     return Anchor(row[0], bytes(row[1])) if row else None
+
+
+def _chain_row(*values: Any) -> ChainRow:
+    """A stored row as the chain reads it; a value of the wrong type (written by hand, not by the recorder)
+    makes the row malformed instead of stopping the walk with a traceback."""
+    pos, stream, version, topic, state, prev, link = values
+    try:
+        return ChainRow(
+            position=pos,
+            stream_id=UUID(stream) if stream else None,
+            version=int(version) if version is not None else None,
+            topic=str(topic) if topic is not None else None,
+            state=_blob(state),
+            prev_hash=_blob(prev),
+            hash=_blob(link),
+        )
+    except (ValueError, TypeError, AttributeError) as error:
+        return ChainRow(pos, None, None, None, None, None, None, malformed=f"记录格式无效（{error}）")
+
+
+def _blob(value: Any) -> bytes | None:
+    if value is None:
+        return None
+    if not isinstance(value, bytes | memoryview):
+        raise TypeError(f"应为二进制内容，实为 {type(value).__name__}")
+    return bytes(value)

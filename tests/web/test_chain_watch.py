@@ -269,3 +269,18 @@ def test_a_rewritten_chain_is_caught_against_the_head_the_server_verified(
     assert result.returncode == 1
     assert "与上次核验时的链头哈希不符" in result.stderr
     assert BANNER in restart().test_client().get("/login").text
+
+
+@pytest.mark.parametrize(("column", "value"), [("originator_id", "not-a-uuid"), ("state", "stored as text")])
+def test_a_row_of_the_wrong_shape_shows_the_banner_never_a_500(
+        backend: Backend, data_dir: Path, restart, column: str, value: str) -> None:
+    """A value written by hand with the SQLite shell, of a type the recorder never writes, is a break in the
+    chain at its position: the banner, not a traceback."""
+    _set_cash_limit(backend, "5000")
+    last = sqlite_head(data_dir / "events.sqlite")
+    assert last is not None
+    sql(data_dir / "events.sqlite", f"UPDATE stored_events SET {column} = ? WHERE rowid = ?",  # noqa: S608
+        (value, last.position))
+    page = restart().test_client().get("/login")
+    assert page.status_code == 200 and BANNER in page.text and f"第 {last.position} 条" in page.text
+    assert not verify_sqlite(data_dir / "events.sqlite").ok
