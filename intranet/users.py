@@ -128,7 +128,7 @@ def password(user_id: UUID) -> str | Response:
     """Set a new password (ends the user's sessions)."""
 
     def action() -> None:
-        account = users.by_id(views(), user_id)
+        account = backend().office.account_or_none(user_id)
         if account is None:
             abort(404)
         words = person_words(account.username, account.display_name)
@@ -149,7 +149,7 @@ def unlock(user_id: UUID) -> str | Response:
     """Lift the login lockout of an account locked after repeated failures (recorded in the log)."""
 
     def action() -> None:
-        account = users.by_id(views(), user_id)
+        account = backend().office.account_or_none(user_id)  # the username from the log, never a read-model row
         if account is None:
             abort(404)
         if backend().throttle.locked_until(account.username) is None:

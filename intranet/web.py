@@ -7,7 +7,7 @@ import re
 import secrets
 import sqlite3
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -136,13 +136,21 @@ def go(target: str) -> Response:
     return redirect(target)
 
 
+# How far ahead an "as of" date may look: the ageing of advances accrues interest day by day up to it, and a
+# date in the year 9999 would keep a request busy for seconds per advance.
+AS_OF_AHEAD = timedelta(days=366)
+
+
 def as_of() -> tuple[date, date, str | None]:
-    """(the date asked for in ?on=, today, a message if ?on= was not a date)."""
+    """(the date asked for in ?on=, today, a message if ?on= was not a date or too far ahead)."""
     today = backend().office.today()
     try:
-        return parse_day(request.args.get("on"), "on") or today, today, None
+        day = parse_day(request.args.get("on"), "on") or today
     except InvalidInput as error:
         return today, today, error_message(error)
+    if day > today + AS_OF_AHEAD:
+        return today, today, _("日期不能晚于今天一年以上，已按今天显示")
+    return day, today, None
 
 
 def form(name: str) -> str:

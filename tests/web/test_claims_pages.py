@@ -218,3 +218,10 @@ def test_fin01_a_chair_who_also_administers_finds_their_claim_waiting_for_the_vi
     assert "主席出差报销" in sessions["vicechair"].get("/claims").text.split('id="todo"')[1].split("</div>")[0]
     assert "主席出差报销" not in sessions["chair"].get("/claims").text.split('id="todo"')[1].split("</div>")[0]
     assert "已审批" in sessions["vicechair"].post(f"{url}/approve", htmx=True).text
+
+
+def test_an_ageing_date_far_in_the_future_is_refused_with_a_message_not_computed(
+        sessions: dict[str, Session]) -> None:
+    """The ageing accrues interest day by day: a date in the year 9999 would tie up the server for seconds."""
+    page = sessions["accountant"].get("/advances?on=9999-12-31").text
+    assert "日期不能晚于今天一年以上" in page
