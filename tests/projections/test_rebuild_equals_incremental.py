@@ -51,11 +51,6 @@ def test_the_demo_year_caught_up_one_event_at_a_time_equals_its_rebuild(demo_dir
         office.close()
 
 
-# The demo office keeps its admin out of business roles, as the matrix asks, so nothing is listed for the fund
-# review committee there; tests/web/test_authority_from_the_log.py fills the list.
-EMPTY_IN_THE_DEMO = frozenset({"admin_duties"})
-
-
 def test_every_projection_has_rows_from_the_demo(demo_dir: Path):
     office = UnionOffice(demo_dir)
     try:
@@ -64,6 +59,6 @@ def test_every_projection_has_rows_from_the_demo(demo_dir: Path):
             tables = dump(conn)
         for projection in ALL:
             owned = [t for t in tables if any(f"CREATE TABLE {t} " in s for s in projection.tables)]
-            assert owned and all(tables[t] or t in EMPTY_IN_THE_DEMO for t in owned), projection.name
+            assert owned and all(tables[t] for t in owned), projection.name
     finally:
         office.close()
