@@ -20,7 +20,7 @@ def _log_in(page: Page, base: str, username: str, password: str = PASSWORD) -> N
     page.click("button[type=submit]")
 
 
-def test_admin_sets_a_limit_sees_it_audited_and_opens_an_account(page: Page, live_server: str, shots: Path):
+def test_admin_sets_a_sign_in_limit_sees_it_audited_and_opens_an_account(page: Page, live_server: str, shots: Path):
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -32,22 +32,23 @@ def test_admin_sets_a_limit_sees_it_audited_and_opens_an_account(page: Page, liv
     page.screenshot(path=str(shots / "01-dashboard.png"), full_page=True)
 
     page.click("nav >> text=设置")
-    expect(page.locator("#setting-cash_on_hand_limit")).to_contain_text("未配置")
-    page.click("#setting-cash_on_hand_limit a")
-    page.fill("#value", "5000")
-    page.fill("#reason", "经开户银行核定")
+    # The admin sets the sign-in settings; the money controls are the chair's alone.
+    expect(page.locator("#setting-session_idle_minutes")).to_contain_text("30")
+    page.click("#setting-session_idle_minutes a")
+    page.fill("#value", "20")
+    page.fill("#reason", "按等级保护要求")
     def is_the_post(response) -> bool:
-        return "/settings/cash_on_hand_limit" in response.url and response.request.method == "POST"
+        return "/settings/session_idle_minutes" in response.url and response.request.method == "POST"
 
     with page.expect_response(is_the_post) as posted:
         page.click("#setting-panel button[type=submit]")
     assert posted.value.status == 200 and posted.value.request.headers.get("x-csrftoken")
-    expect(page.locator("#current-value")).to_contain_text("¥5,000.00")
+    expect(page.locator("#current-value")).to_contain_text("20")
     expect(page.locator("#setting-panel .flash.ok")).to_have_text("已保存")
     page.screenshot(path=str(shots / "02-setting-saved.png"), full_page=True)
 
     page.click("nav >> text=审计轨迹")
-    expect(page.locator("#audit-table tbody tr").first).to_contain_text("设置“库存现金限额”为 ¥5,000.00")
+    expect(page.locator("#audit-table tbody tr").first).to_contain_text("设置“登录会话空闲超时（分钟）”为 20")
     page.screenshot(path=str(shots / "03-audit-trail.png"), full_page=True)
 
     page.click("nav >> text=用户")

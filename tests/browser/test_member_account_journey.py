@@ -64,6 +64,14 @@ def test_the_admin_opens_a_member_account_and_the_member_reads_only_her_record(
 
     page.set_viewport_size({"width": 390, "height": 844})
     _log_in(page, live_server, "wuxy", "amber-willow-canal-73")
+    # The admin chose that password: she replaces it with her own before anything else.
+    expect(page.locator("#password-change")).to_be_visible()
+    page.fill("#current_password", "amber-willow-canal-73")
+    page.fill("#password", "wuxy-own-quiet-ridge-8")
+    page.fill("#password_confirm", "wuxy-own-quiet-ridge-8")
+    page.click("#password-change button[type=submit]")
+    expect(page.locator("#password-change")).to_contain_text("密码已修改")
+    page.goto(f"{live_server}/")
     page.click("#my-membership")
     expect(page.locator("#member h1")).to_contain_text("吴晓燕")
     expect(page.locator("#member-card")).to_contain_text("HP000123")

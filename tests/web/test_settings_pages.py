@@ -14,7 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intranet.backend import Backend
-from tests.conftest import Clock, Session, login
+from tests.conftest import PASSWORD, Clock, Session, as_role, login
 
 TODAY = "2026-03-08"
 CASH = "cash_on_hand_limit"  # FIN-02, money, no default
@@ -150,9 +150,9 @@ def test_bad_setting_input_is_refused_with_a_message_and_nothing_recorded(
 def test_a_stale_form_is_refused_after_someone_else_changed_the_same_setting(
     app_client_pair: tuple[Session, Session], backend: Backend
 ) -> None:
-    chair, admin = app_client_pair
+    chair, other = app_client_pair
     stale = _seen_version(chair, CASH)
-    _set(admin, CASH, "3000")
+    _set(other, CASH, "3000")
     before = _position(backend)
     response = _set(chair, CASH, "5000", seen=stale)
     assert response.status_code == 200
@@ -163,10 +163,10 @@ def test_a_stale_form_is_refused_after_someone_else_changed_the_same_setting(
 def test_a_change_to_another_setting_does_not_make_a_form_stale(
     app_client_pair: tuple[Session, Session], backend: Backend
 ) -> None:
-    chair, admin = app_client_pair
-    _set(admin, CASH, "3000")
+    chair, other = app_client_pair
+    _set(other, CASH, "3000")
     seen = _seen_version(chair, TRANSFER)
-    _set(admin, CASH, "4000")
+    _set(other, CASH, "4000")
     response = _set(chair, TRANSFER, "1000", seen=seen)
     assert response.status_code == 200
     settings = backend.office.settings()
@@ -175,9 +175,12 @@ def test_a_change_to_another_setting_does_not_make_a_form_stale(
 
 
 @pytest.fixture
-def app_client_pair(app: Flask, chair: Session) -> tuple[Session, Session]:
-    """The chair and, in another browser, the admin."""
-    return chair, login(app.test_client(), "admin")
+def app_client_pair(app: Flask, backend: Backend, chair: Session) -> tuple[Session, Session]:
+    """The chair and, in another browser, a second chair (the finance settings are the chair's alone)."""
+    second = backend.office.register_user(as_role(backend.office, "admin"), "chair2", "第二主席", ["chair"])
+    backend.credentials.set_password(second, PASSWORD)
+    backend.read_models.catch_up()
+    return chair, login(app.test_client(), "chair2")
 
 
 @pytest.mark.parametrize(
