@@ -16,7 +16,7 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +25,7 @@ from uuid import UUID
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from intranet.keyfile import keyfile
 from intranet.password_policy import password_problem
 
 __all__ = ["Credentials", "HashingBusy", "SessionLimits", "password_problem"]
@@ -76,13 +77,8 @@ class Credentials:
             if "last_seen_at" not in columns:
                 conn.execute("ALTER TABLE sessions ADD COLUMN last_seen_at TEXT")
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            yield conn
-        finally:
-            conn.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return keyfile(self.path)
 
     @contextmanager
     def hashing(self, wait: float | None = HASH_WAIT) -> Iterator[None]:

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
 from aggregates.chain import Anchor, ChainReport, verify_tail
+from intranet.keyfile import keyfile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chain_checkpoint (
@@ -61,13 +61,8 @@ class Checkpoints:
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            yield conn
-        finally:
-            conn.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return keyfile(self.path)
 
     def load(self) -> Anchor | None:
         """The last verified head, or None (then the whole chain is walked)."""

@@ -12,11 +12,13 @@ known one and the answer tells nothing about which usernames exist.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from intranet.keyfile import keyfile
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,8 @@ class LoginThrottle:
         with self._connect() as conn:
             conn.executescript(_SCHEMA)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-        try:
-            yield conn
-        finally:
-            conn.close()
+    def _connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        return keyfile(self.path)
 
     def _now(self) -> datetime:
         return self.clock().astimezone(UTC)
