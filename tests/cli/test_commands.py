@@ -334,3 +334,11 @@ def test_a_user_added_from_the_command_line_must_change_the_password_at_the_firs
         assert client.get("/").headers["Location"] == "/password"
     finally:
         app.extensions["intranet"].close()
+
+
+def test_bench_runs_every_measurement_in_a_throwaway_office(tmp_path: Path):
+    """`intranet bench` acts as real accounts under today's rules (it broke once when the chair alone got the
+    finance settings); a tiny run proves each of its commands is still allowed."""
+    result = _run(tmp_path / "unused", "bench", "--commands", "20", "--requests", "2")
+    assert result.returncode == 0, result.stderr
+    assert "command: set a setting" in result.stdout and "page /users" in result.stdout
