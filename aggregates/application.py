@@ -472,7 +472,8 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
         for aggregate in aggregates:
             for event in aggregate.pending_events:
                 if not records(command, topic_of(event)):
-                    raise NotPermitted("内部权限表未登记此操作产生的记录（%(topic)s），未作任何记录", role="",
+                    # The clerk reads a plain sentence; the record type stays in the error's params for the log.
+                    raise NotPermitted("系统内部的权限登记不全，此操作未作任何记录；请联系系统管理员", role="",
                                        topic=topic_of(event))
 
     @staticmethod
