@@ -94,6 +94,18 @@ def insert(db: Database, table: str, row: dict[str, Any]) -> None:
     db.execute(_insert_sql(table, tuple(row)), list(row.values()))
 
 
+@lru_cache(maxsize=256)
+def _update_sql(table: str, key: str, columns: tuple[str, ...]) -> str:
+    sets = ", ".join(f'"{c}" = ?' for c in columns)
+    return f'UPDATE "{table}" SET {sets} WHERE "{key}" = ?'  # noqa: S608 - names from code
+
+
+def update(db: Database, table: str, key: str, value: str, row: dict[str, Any]) -> None:
+    """Set columns of the row whose `key` column is `value` (sqlite-utils' update re-reads the table's
+    schema on every call: it was a fifth of a rebuild)."""
+    db.execute(_update_sql(table, key, tuple(row)), [*row.values(), value])
+
+
 def connect(path: Path) -> sqlite3.Connection:
     """A connection to a read-model file, in autocommit mode with explicit transactions."""
     conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)

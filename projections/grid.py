@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from aggregates.grid_cell import GridCell
-from projections.engine import Projection, Step, insert
+from projections.engine import Projection, Step, insert, update
 
 projection = Projection(
     name="grid",
@@ -31,7 +31,7 @@ def _assigned(step: Step, e: GridCell.Assigned) -> None:
 
 @projection.on(GridCell.Reassigned)
 def _reassigned(step: Step, e: GridCell.Reassigned) -> None:
-    step.db["grid_cells"].update(str(e.originator_id), {
+    update(step.db, "grid_cells", "cell_id", str(e.originator_id), {
         "leader": e.leader, "workers": json.dumps(e.workers, ensure_ascii=False), "duties": e.duties,
         "assigned_on": e.occurred_on.isoformat(), "version": e.originator_version})
 

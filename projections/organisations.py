@@ -9,7 +9,7 @@ from datetime import date
 
 from aggregates.enterprise import Enterprise
 from aggregates.union import Union, add_years, women_organ_met, women_organ_needed
-from projections.engine import Projection, Step, insert
+from projections.engine import Projection, Step, insert, update
 from projections.roster import counts_on
 
 projection = Projection(
@@ -62,7 +62,8 @@ projection = Projection(
 
 
 def _touch(step: Step, table: str, key: str, e: Union.Event | Enterprise.Event, **row: object) -> None:
-    step.db[table].update(key, {**row, "version": e.originator_version})
+    update(step.db, table, "union_id" if table == "unions" else "enterprise_id", key,
+           {**row, "version": e.originator_version})
 
 
 @projection.on(Union.Founded)

@@ -13,7 +13,7 @@ from pypinyin import Style, pinyin
 
 from aggregates.identifiers import checked_id_number
 from aggregates.member import Member
-from projections.engine import Projection, Step, insert
+from projections.engine import Projection, Step, insert, update
 
 projection = Projection(
     name="roster",
@@ -68,7 +68,7 @@ def _move(step: Step, e: Member.Event, status: str, union_id: str | None = None,
     member_id = str(e.originator_id)
     if union_id is None:
         union_id = step.db.execute("SELECT union_id FROM members WHERE member_id = ?", [member_id]).fetchone()[0]
-    step.db["members"].update(member_id, {"status": status, "union_id": union_id,
+    update(step.db, "members", "member_id", member_id, {"status": status, "union_id": union_id,
                                           "version": e.originator_version, **also})
     _open_spell(step, member_id, union_id, status, e.occurred_on)
 
@@ -111,22 +111,22 @@ def _corrected(step: Step, e: Member.DetailsCorrected) -> None:
         row["enterprise_id"] = str(changes["enterprise_id"]) if changes["enterprise_id"] else None
     if "phone" in changes:
         row["phone_masked"] = _mask_phone(step.unseal(changes["phone"]))
-    step.db["members"].update(str(e.originator_id), row)
+    update(step.db, "members", "member_id", str(e.originator_id), row)
 
 
 @projection.on(Member.IdNumberCorrected)
 def _id_corrected(step: Step, e: Member.IdNumberCorrected) -> None:
     number = step.unseal(e.id_number)
     person = checked_id_number(number) if number else None
-    step.db["members"].update(str(e.originator_id), {
+    update(step.db, "members", "member_id", str(e.originator_id), {
         "id_masked": person.masked if person else None, "id_tail": person.tail if person else None,
         "birth_date": e.birth_date.isoformat(), "gender": e.gender, "version": e.originator_version})
 
 
 @projection.on(Member.CardIssued)
 def _card(step: Step, e: Member.CardIssued) -> None:
-    step.db["members"].update(str(e.originator_id), {"card_no": e.card_no, "card_since": e.occurred_on.isoformat(),
-                                                     "version": e.originator_version})
+    update(step.db, "members", "member_id", str(e.originator_id), {
+        "card_no": e.card_no, "card_since": e.occurred_on.isoformat(), "version": e.originator_version})
 
 
 @projection.on(Member.TransferredOut)
@@ -141,7 +141,7 @@ def _transferred_out(step: Step, e: Member.TransferredOut) -> None:
 
 
 def _close_transfer(step: Step, slip_no: str, day: date, outcome: str) -> None:
-    step.db["transfers"].update(slip_no, {"closed_on": day.isoformat(), "outcome": outcome})
+    update(step.db, "transfers", "slip_no", slip_no, {"closed_on": day.isoformat(), "outcome": outcome})
 
 
 @projection.on(Member.TransferReceived)
@@ -204,7 +204,7 @@ def _left_with_union(step: Step, e: Member.LeftWithUnion) -> None:
 
 @projection.on(Member.PersonalDataErased)
 def _erased(step: Step, e: Member.PersonalDataErased) -> None:
-    step.db["members"].update(str(e.originator_id), {
+    update(step.db, "members", "member_id", str(e.originator_id), {
         "id_masked": None, "id_tail": None, "phone_masked": None, "erased": 1, "version": e.originator_version})
 
 

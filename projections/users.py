@@ -9,7 +9,7 @@ from uuid import UUID
 
 from aggregates.personal_data import Sealed, SealedAsDict
 from aggregates.user_account import UserAccount
-from projections.engine import Projection, Step, insert
+from projections.engine import Projection, Step, insert, update
 
 projection = Projection(
     name="users",
@@ -40,7 +40,7 @@ def _registered(step: Step, e: UserAccount.Registered) -> None:
 
 
 def _update(step: Step, e: UserAccount.Event, **changes: object) -> None:
-    step.db["users"].update(str(e.originator_id), {**changes, "version": e.originator_version})
+    update(step.db, "users", "user_id", str(e.originator_id), {**changes, "version": e.originator_version})
 
 
 @projection.on(UserAccount.RolesChanged)
