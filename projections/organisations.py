@@ -10,7 +10,7 @@ from datetime import date
 from aggregates.enterprise import Enterprise
 from aggregates.union import Union, add_years, women_organ_met, women_organ_needed
 from projections.engine import Projection, Step, insert, update
-from projections.roster import counts_on
+from projections.roster import counts_on, women_on
 
 projection = Projection(
     name="organisations",
@@ -391,25 +391,22 @@ class UnionRow:
         return self.members / self.workforce if self.workforce else None
 
 
-def unions_on(conn: sqlite3.Connection, day: date) -> list[UnionRow]:
+def unions_on(conn: sqlite3.Connection, day: date, union_id: str | None = None) -> list[UnionRow]:
     """Every union founded by `day` (dissolved ones too, with their date), with its members and
-    covered workforce then."""
-    members = counts_on(conn, day)
+    covered workforce then; only `union_id`'s, if given."""
+    members = counts_on(conn, day, union_id)
     by_union: dict[str, tuple[int, int]] = {}
-    for u in units_on(conn, day, covered=True):
+    for u in units_on(conn, day, covered=True, union_id=union_id):
         workforce, units = by_union.get(u.covered_by or "", (0, 0))
         by_union[u.covered_by or ""] = (workforce + (u.workers or 0), units + 1)
     posts: dict[str, set[str]] = {}
-    for union_id, post in conn.execute(
-            "SELECT union_id, post FROM office_holders WHERE from_date <= :d AND (to_date IS NULL OR to_date > :d)",
-            {"d": day.isoformat()}):
-        posts.setdefault(union_id, set()).add(post)
-    women = dict(conn.execute(
-        "SELECT s.union_id, COUNT(*) FROM member_spells s JOIN members m USING (member_id) WHERE s.status = 'active'"
-        " AND m.gender = 'F' AND s.from_date <= :d AND (s.to_date IS NULL OR s.to_date > :d) GROUP BY 1",
-        {"d": day.isoformat()}).fetchall())
-    rows = conn.execute(
-        "SELECT * FROM unions WHERE founded_on <= ? ORDER BY name", [day.isoformat()])
+    for holder, post in conn.execute(
+            "SELECT union_id, post FROM office_holders WHERE from_date <= :d AND (to_date IS NULL OR to_date > :d)"
+            " AND (:u IS NULL OR union_id = :u)", {"d": day.isoformat(), "u": union_id}):
+        posts.setdefault(holder, set()).add(post)
+    women = women_on(conn, day, union_id)
+    rows = conn.execute("SELECT * FROM unions WHERE founded_on <= :d AND (:u IS NULL OR union_id = :u) ORDER BY name",
+                        {"d": day.isoformat(), "u": union_id})
     return [_union(r, members.get(r["union_id"], {}), by_union.get(r["union_id"], (0, 0)),
                    women=women.get(r["union_id"], 0), posts=frozenset(posts.get(r["union_id"], ()))) for r in rows]
 
@@ -427,7 +424,7 @@ def _union(r: sqlite3.Row, members: dict[str, int], workforce_units: tuple[int, 
 
 def union(conn: sqlite3.Connection, union_id: str, day: date) -> UnionRow | None:
     """One union with its figures on `day`."""
-    return next((u for u in unions_on(conn, day) if u.union_id == union_id), None)
+    return next(iter(unions_on(conn, day, union_id)), None)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ characters for search; both are cleared when a person's data is erased."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from itertools import product
@@ -13,11 +14,18 @@ from pypinyin import Style, pinyin
 
 from aggregates.identifiers import checked_id_number
 from aggregates.member import Member
-from projections.engine import Projection, Step, insert, update
+from projections.engine import Handler, Projection, Step, insert, update
+from projections.tally import Stretch, Tally, changes_between
+
+# How many members each union had in each status on any date, and how many of them were women
+# and held a card: kept as changes (projections/tally.py), so the dashboard's and a union's figures
+# cost the same however long the log grows.
+MEMBERSHIP = Tally("membership", keys=("union_id", "status"), values=("members", "women", "carded"))
+CARD_COUNTS = frozenset({"active", "retained"})  # R-06 / MEM-06: the members a card rate is taken over
 
 projection = Projection(
     name="roster",
-    schema_version=3,
+    schema_version=4,
     tables=[
         """CREATE TABLE members (
             member_id TEXT PRIMARY KEY, name TEXT NOT NULL, initials TEXT NOT NULL, gender TEXT NOT NULL,
@@ -37,8 +45,52 @@ projection = Projection(
         """CREATE TABLE transfers (
             slip_no TEXT PRIMARY KEY, member_id TEXT NOT NULL, from_union_id TEXT NOT NULL, to_union_id TEXT,
             to_outside TEXT, sent_on TEXT NOT NULL, closed_on TEXT, outcome TEXT)""",
+        *MEMBERSHIP.tables,
     ],
 )
+
+
+def _membership(db: object, member_id: str) -> list[Stretch]:
+    """What one member adds to MEMBERSHIP: each spell, split where the member's card begins."""
+    person = db.execute("SELECT gender, card_since FROM members WHERE member_id = ?",  # type: ignore[attr-defined]
+                        [member_id]).fetchone()
+    if person is None:
+        return []
+    gender, card_since = person
+    woman = int(gender == "F")
+    card = date.fromisoformat(card_since) if card_since else None
+    stretches: list[Stretch] = []
+    for union_id, status, start, end in db.execute(  # type: ignore[attr-defined]
+            "SELECT union_id, status, from_date, to_date FROM member_spells WHERE member_id = ?", [member_id]):
+        begins = date.fromisoformat(start)
+        ends = date.fromisoformat(end) if end else None
+        carded_from = ends if card is None or status not in CARD_COUNTS else max(begins, card)
+        if ends is not None and carded_from is not None and carded_from > ends:
+            carded_from = ends
+        key = (union_id, status)
+        if carded_from is None:  # no card, and the spell still runs
+            stretches.append((key, begins, None, (1, woman, 0)))
+        else:
+            stretches.append((key, begins, carded_from, (1, woman, 0)))
+            if carded_from != ends:
+                stretches.append((key, carded_from, ends, (1, woman, 1)))
+    return stretches
+
+
+def _counted(*event_types: type) -> Callable[[Handler], Handler]:
+    """Register a member event's handler, keeping MEMBERSHIP in step with whatever it changed."""
+
+    def register(handler: Handler) -> Handler:
+        def counted(step: Step, e: Member.Event) -> None:
+            member_id = str(e.originator_id)
+            before = _membership(step.db, member_id)
+            handler(step, e)
+            MEMBERSHIP.add(step.db, changes_between(before, _membership(step.db, member_id)))
+
+        projection.on(*event_types)(counted)
+        return handler
+
+    return register
 
 
 def initials_of(name: str) -> str:
@@ -73,7 +125,7 @@ def _move(step: Step, e: Member.Event, status: str, union_id: str | None = None,
     _open_spell(step, member_id, union_id, status, e.occurred_on)
 
 
-@projection.on(Member.Admitted)
+@_counted(Member.Admitted)
 def _admitted(step: Step, e: Member.Admitted) -> None:
     number = step.unseal(e.id_number)
     person = checked_id_number(number) if number else None
@@ -93,7 +145,7 @@ def _admitted(step: Step, e: Member.Admitted) -> None:
     _open_spell(step, member_id, str(e.union_id), "active", began)
 
 
-@projection.on(Member.DetailsCorrected)
+@_counted(Member.DetailsCorrected)
 def _corrected(step: Step, e: Member.DetailsCorrected) -> None:
     row: dict[str, object] = {"version": e.originator_version}
     changes = e.changes
@@ -114,7 +166,7 @@ def _corrected(step: Step, e: Member.DetailsCorrected) -> None:
     update(step.db, "members", "member_id", str(e.originator_id), row)
 
 
-@projection.on(Member.IdNumberCorrected)
+@_counted(Member.IdNumberCorrected)
 def _id_corrected(step: Step, e: Member.IdNumberCorrected) -> None:
     number = step.unseal(e.id_number)
     person = checked_id_number(number) if number else None
@@ -123,13 +175,13 @@ def _id_corrected(step: Step, e: Member.IdNumberCorrected) -> None:
         "birth_date": e.birth_date.isoformat(), "gender": e.gender, "version": e.originator_version})
 
 
-@projection.on(Member.CardIssued)
+@_counted(Member.CardIssued)
 def _card(step: Step, e: Member.CardIssued) -> None:
     update(step.db, "members", "member_id", str(e.originator_id), {
         "card_no": e.card_no, "card_since": e.occurred_on.isoformat(), "version": e.originator_version})
 
 
-@projection.on(Member.TransferredOut)
+@_counted(Member.TransferredOut)
 def _transferred_out(step: Step, e: Member.TransferredOut) -> None:
     member_id = str(e.originator_id)
     from_union = step.db.execute("SELECT union_id FROM members WHERE member_id = ?", [member_id]).fetchone()[0]
@@ -144,45 +196,45 @@ def _close_transfer(step: Step, slip_no: str, day: date, outcome: str) -> None:
     update(step.db, "transfers", "slip_no", slip_no, {"closed_on": day.isoformat(), "outcome": outcome})
 
 
-@projection.on(Member.TransferReceived)
+@_counted(Member.TransferReceived)
 def _received(step: Step, e: Member.TransferReceived) -> None:
     _close_transfer(step, e.slip_no, e.occurred_on, "received")
     _move(step, e, "active", str(e.union_id))
 
 
-@projection.on(Member.TransferCompleted)
+@_counted(Member.TransferCompleted)
 def _completed(step: Step, e: Member.TransferCompleted) -> None:
     _close_transfer(step, e.slip_no, e.occurred_on, "left")
     _move(step, e, "transferred_away")
 
 
-@projection.on(Member.TransferCancelled)
+@_counted(Member.TransferCancelled)
 def _cancelled(step: Step, e: Member.TransferCancelled) -> None:
     _close_transfer(step, e.slip_no, e.occurred_on, "cancelled")
     _move(step, e, "active")
 
 
-@projection.on(Member.MembershipRetained)
+@_counted(Member.MembershipRetained)
 def _retained(step: Step, e: Member.MembershipRetained) -> None:
     _move(step, e, "retained")
 
 
-@projection.on(Member.MembershipRestored)
+@_counted(Member.MembershipRestored)
 def _restored(step: Step, e: Member.MembershipRestored) -> None:
     _move(step, e, "active")
 
 
-@projection.on(Member.Withdrawn)
+@_counted(Member.Withdrawn)
 def _withdrawn(step: Step, e: Member.Withdrawn) -> None:
     _move(step, e, "withdrawn")
 
 
-@projection.on(Member.Expelled)
+@_counted(Member.Expelled)
 def _expelled(step: Step, e: Member.Expelled) -> None:
     _move(step, e, "expelled")
 
 
-@projection.on(Member.DeathRecorded)
+@_counted(Member.DeathRecorded)
 def _died(step: Step, e: Member.DeathRecorded) -> None:
     slip = step.db.execute("SELECT slip_no FROM transfers WHERE member_id = ? AND closed_on IS NULL",
                            [str(e.originator_id)]).fetchone()
@@ -191,13 +243,13 @@ def _died(step: Step, e: Member.DeathRecorded) -> None:
     _move(step, e, "deceased")
 
 
-@projection.on(Member.Reactivated)
+@_counted(Member.Reactivated)
 def _reactivated(step: Step, e: Member.Reactivated) -> None:
     _move(step, e, "active", str(e.union_id),
           enterprise_id=str(e.enterprise_id) if e.enterprise_id else None)
 
 
-@projection.on(Member.LeftWithUnion)
+@_counted(Member.LeftWithUnion)
 def _left_with_union(step: Step, e: Member.LeftWithUnion) -> None:
     _move(step, e, "transferred_away")
 
@@ -355,9 +407,6 @@ def status_on(conn: sqlite3.Connection, member_id: str, day: date) -> Spell | No
                  date.fromisoformat(r["to_date"]) if r["to_date"] else None) if r else None
 
 
-_ON = "s.from_date <= :day AND (s.to_date IS NULL OR s.to_date > :day)"
-
-
 def members_of_union_on(conn: sqlite3.Connection, union_id: str, day: date,
                         statuses: tuple[str, ...] = ("active",)) -> list[Row]:
     """Who was a member (with one of these statuses) of union X on date D, in one query."""
@@ -379,14 +428,21 @@ def member_names_of_unit(conn: sqlite3.Connection, enterprise_id: str, day: date
     return {name for (name,) in rows}
 
 
-def counts_on(conn: sqlite3.Connection, day: date) -> dict[str, dict[str, int]]:
-    """union id → status → how many members had that status there on `day`."""
+def counts_on(conn: sqlite3.Connection, day: date, union_id: str | None = None) -> dict[str, dict[str, int]]:
+    """union id → status → how many members had that status there on `day` (one union's only, if given)."""
     result: dict[str, dict[str, int]] = {}
-    for union_id, status, n in conn.execute(
-            f"SELECT s.union_id, s.status, COUNT(*) FROM member_spells s WHERE {_ON} GROUP BY 1, 2",  # noqa: S608
-            {"day": day.isoformat()}):
-        result.setdefault(union_id, {})[status] = n
+    where = {"union_id": union_id} if union_id else {}
+    for (union, status), (members, _women, _carded) in MEMBERSHIP.on(conn, day, **where).items():
+        if members:
+            result.setdefault(union, {})[status] = members
     return result
+
+
+def women_on(conn: sqlite3.Connection, day: date, union_id: str | None = None) -> dict[str, int]:
+    """union id → its active women members on `day`."""
+    where = {"union_id": union_id} if union_id else {}
+    return {union: women for (union, status), (_m, women, _c) in MEMBERSHIP.on(conn, day, status="active", **where)
+            .items() if women and status == "active"}
 
 
 @dataclass(frozen=True)
@@ -414,12 +470,13 @@ def newcomers_in(conn: sqlite3.Connection, year: int, until: date | None = None)
 
 def totals(conn: sqlite3.Connection, day: date) -> Totals:
     """How many members were active, retained and in transit on `day`, and how many of them held a card."""
-    row = conn.execute(
-        "SELECT SUM(s.status = 'active'), SUM(s.status = 'retained'), SUM(s.status = 'in_transit'),"
-        " SUM(s.status IN ('active', 'retained') AND m.card_since <= :day)"
-        " FROM member_spells s JOIN members m USING (member_id)"
-        " WHERE s.from_date <= :day AND (s.to_date IS NULL OR s.to_date > :day)", {"day": day.isoformat()}).fetchone()
-    return Totals(*(n or 0 for n in row))
+    by_status = {"active": 0, "retained": 0, "in_transit": 0}
+    carded = 0
+    for (_union, status), (members, _women, with_card) in MEMBERSHIP.on(conn, day).items():
+        if status in by_status:
+            by_status[status] += members
+        carded += with_card
+    return Totals(by_status["active"], by_status["retained"], by_status["in_transit"], carded)
 
 
 @dataclass(frozen=True)
