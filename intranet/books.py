@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from urllib.parse import quote
 from uuid import UUID
 
 from flask import Blueprint, abort, request, url_for
@@ -464,15 +463,9 @@ REPORTS = {"trial-balance": "科目余额表", "ledger": "明细账", "cash-jour
 @bp.get("/books/<uuid:book_id>/export/<report>/<fmt>")
 def export(book_id: UUID, report: str, fmt: str) -> Response:
     """A report of the book as XLSX or CSV, with the same span or date the page shows."""
-    if report not in REPORTS or fmt not in ("xlsx", "csv"):
+    if report not in REPORTS or fmt not in exports.FORMATS:
         abort(404)
-    table = _table(_book(book_id), report)
-    data = exports.as_xlsx(table) if fmt == "xlsx" else exports.as_csv(table)
-    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
-                else "text/csv; charset=utf-8")
-    filename = quote(f"{table.title}.{fmt}")
-    return Response(data, mimetype=mimetype,
-                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+    return exports.download(_table(_book(book_id), report), fmt)
 
 
 def _table(book: ledger.BookRow, report: str) -> exports.Table:

@@ -17,6 +17,7 @@ from aggregates.enterprise import COVERAGE, OWNERSHIP
 from aggregates.errors import DomainError, InvalidInput
 from aggregates.roles import ROSTER_KEEPERS
 from aggregates.settings import value_on
+from intranet import exports
 from intranet.summaries import summariser
 from intranet.web import (
     act,
@@ -28,6 +29,7 @@ from intranet.web import (
     go,
     new_form_key,
     page,
+    page_number,
     parse_day,
     seen_version,
     views,
@@ -42,21 +44,48 @@ def _minimum(on: object) -> int:
     return int(value_on(backend().office.settings(), "standalone_union_min_headcount", on) or 25)  # type: ignore[arg-type]
 
 
+PER_PAGE = 50
+
+
+def _filter() -> dict[str, object]:
+    return {"covered": {"yes": True, "no": False}.get(request.args.get("covered", "")),
+            "text": request.args.get("q", "")[:40]}
+
+
 @bp.get("/enterprises")
 def index() -> str:
-    """The units on a date: covered or not, by which union, with their workforce; coverage (R-01)."""
+    """The units on a date, a page at a time: covered or not, by which union, with their workforce;
+    coverage (R-01) and the communities (ORG-04) over the whole census."""
     on, today, problem = as_of()
-    covered = {"yes": True, "no": False}.get(request.args.get("covered", ""))
-    conn = views()
+    conn, chosen, page_no = views(), _filter(), page_number()
+    total = organisations.count_units_on(conn, on, **chosen)
     return page(
         "enterprises/index.html", "table",
-        units=organisations.units_on(conn, on, covered=covered, text=request.args.get("q", "")[:40]),
+        units=organisations.units_on(conn, on, **chosen, limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE),
+        total=total, page_no=page_no, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
         coverage=organisations.coverage_on(conn, on, _minimum(on)), minimum=_minimum(on), on=on, today=today,
         communities=organisations.communities_on(conn, on),
         target=value_on(backend().office.settings(), "union_coverage_target", on),
         problem=problem, args=request.args, union_names=organisations.union_names(conn), modes=COVERAGE,
         ownership=OWNERSHIP,
     )
+
+
+@bp.get("/enterprises/export/<fmt>")
+def export(fmt: str) -> Response:
+    """Every unit the census page's filter shows, as a file."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    on, _today, _problem = as_of()
+    conn, minimum = views(), _minimum(on)
+    names = organisations.union_names(conn)
+    rows = [(u.name, u.credit_code, OWNERSHIP.get(u.ownership, ""), u.community, u.workers, u.women,
+             names.get(u.covered_by or "", "") if u.covered_by else _("未建会"), COVERAGE.get(u.coverage or "", ""),
+             _("应单独建会") if (u.workers or 0) >= minimum and u.coverage != "standalone" else "")
+            for u in organisations.units_on(conn, on, **_filter())]
+    header = (_("单位名称"), _("统一社会信用代码"), _("性质"), _("社区"), _("职工"), _("女职工"), _("覆盖工会"),
+              _("覆盖方式"), _("提示"))
+    return exports.download(exports.Table(_("企业（单位）名录（截至%(day)s）", day=on.isoformat()), header, rows), fmt)
 
 
 def _form(errors: dict[str, str] | None = None, entered: dict[str, str] | None = None) -> str:

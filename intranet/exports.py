@@ -9,9 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from werkzeug.wrappers import Response
 
 Cell = str | int | Decimal | date | None
 
@@ -93,3 +95,16 @@ def as_xlsx(table: Table) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+FORMATS = ("xlsx", "csv")
+
+
+def download(table: Table, fmt: str) -> Response:
+    """The table as a file to save, named after its title; `fmt` is one of FORMATS."""
+    data = as_xlsx(table) if fmt == "xlsx" else as_csv(table)
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" if fmt == "xlsx"
+                else "text/csv; charset=utf-8")
+    filename = quote(f"{table.title}.{fmt}")
+    return Response(data, mimetype=mimetype,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})

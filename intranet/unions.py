@@ -20,6 +20,8 @@ from aggregates.member import STATUSES
 from aggregates.roles import ROSTER_KEEPERS
 from aggregates.settings import value_on
 from aggregates.union import APPROVERS, KINDS, ORGANS, POSTS, STANDARDS, WOMEN_ORGAN_POSTS
+from intranet import exports
+from intranet.masking import id_number_shown
 from intranet.summaries import summariser
 from intranet.web import (
     act,
@@ -31,6 +33,7 @@ from intranet.web import (
     go,
     new_form_key,
     page,
+    page_number,
     parse_day,
     seen_version,
     views,
@@ -130,6 +133,9 @@ def create() -> str | Response:
     return go(url_for("unions.detail", union_id=union_id))
 
 
+PER_PAGE = 50  # members listed on a union's page; the export has them all
+
+
 def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | None = None) -> str:
     on, today, problem = as_of()
     conn = views()
@@ -138,13 +144,16 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         if organisations.union(conn, str(union_id), today) is None:
             abort(404)
         problem = _("该工会在%(day)s尚未成立", day=on.isoformat())
+    total, page_no = (row.members + row.retained if row else 0), page_number()
     history = audit_trail.stream(conn, str(union_id))
     summary, names = summariser(conn, history)
     settings = backend().office.settings()
     return page(
         "unions/detail.html", "union",
         row=row, current=organisations.union(conn, str(union_id), today), on=on, today=today, problem=problem,
-        members=roster.members_of_union_on(conn, str(union_id), on, ("active", "retained")),
+        members=roster.members_of_union_on(conn, str(union_id), on, ("active", "retained"), limit=PER_PAGE,
+                                           offset=(page_no - 1) * PER_PAGE),
+        member_total=total, page_no=page_no, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
         statuses=STATUSES,
         holders=organisations.holders_on(conn, str(union_id), on),
         units=organisations.units_on(conn, on, union_id=str(union_id)),
@@ -159,6 +168,21 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         women_minimum=value_on(settings, "women_committee_min_women", on),
         group_minimum=value_on(settings, "women_group_min_women", on), women_posts=WOMEN_ORGAN_POSTS,
     )
+
+
+@bp.get("/unions/<uuid:union_id>/members/export/<fmt>")
+def export_members(union_id: UUID, fmt: str) -> Response:
+    """Every member (active or retained) of the union on the page's date, as a file."""
+    if fmt not in exports.FORMATS:
+        abort(404)
+    on, _today, _problem = as_of()
+    conn = views()
+    name = organisations.union_names(conn).get(str(union_id), "")
+    rows = [(m.name, id_number_shown(m.id_masked) or _("已删除"), m.card_no, m.joined_on, STATUSES[m.status])
+            for m in roster.members_of_union_on(conn, str(union_id), on, ("active", "retained"))]
+    header = (_("姓名"), _("身份证号"), _("会员证号"), _("入会日期"), _("状态"))
+    return exports.download(exports.Table(_("%(union)s会员名单（截至%(day)s）", union=name, day=on.isoformat()),
+                                          header, rows), fmt)
 
 
 @bp.get("/unions/<uuid:union_id>")

@@ -4,17 +4,26 @@ coverage (建会率) and membership rates (入会率) as of any date."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from aggregates.enterprise import Enterprise
 from aggregates.union import Union, add_years, women_organ_met, women_organ_needed
-from projections.engine import Projection, Step, insert, update
+from projections.engine import Handler, Projection, Step, insert, update
 from projections.roster import counts_on, women_on
+from projections.tally import Stretch, Tally, changes_between
+
+# The census as of any date, kept as changes (projections/tally.py): per community, covering union
+# ('' for none) and mode of coverage, how many units and what workforce; and per size, the units
+# not standing alone, for ORG-01's "should found their own union". The unit list itself is only
+# read a page at a time.
+COVERAGE = Tally("coverage", keys=("community", "union_id", "mode"), values=("units", "workers", "women", "listed"))
+SIZES = Tally("unit_sizes", keys=("standalone", "workers"), values=("units",))
 
 projection = Projection(
     name="organisations",
-    schema_version=7,
+    schema_version=8,
     tables=[
         """CREATE TABLE unions (
             union_id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, parent_id TEXT,
@@ -57,6 +66,8 @@ projection = Projection(
             union_id TEXT NOT NULL, year INTEGER NOT NULL, standard TEXT NOT NULL, met INTEGER NOT NULL,
             total INTEGER NOT NULL, missing TEXT NOT NULL, assessed_on TEXT NOT NULL, position INTEGER NOT NULL,
             PRIMARY KEY (union_id, year, standard))""",
+        *COVERAGE.tables,
+        *SIZES.tables,
     ],
 )
 
@@ -172,7 +183,62 @@ def _assessed(step: Step, e: Union.ComplianceAssessed) -> None:
     _touch(step, "unions", str(e.originator_id), e)
 
 
-@projection.on(Enterprise.Registered)
+def _census_stretches(db: object, enterprise_id: str) -> tuple[list[Stretch], list[Stretch]]:
+    """What one unit adds to COVERAGE and SIZES. Its history is cut at every date where anything
+    about it changes; between two cuts it counts as `units_on` would see it on the first day, one
+    row per coverage spell then in force (none: one row, uncovered)."""
+    query = db.execute  # type: ignore[attr-defined]
+    found = query("SELECT community, registered_on, closed_on FROM enterprises WHERE enterprise_id = ?",
+                  [enterprise_id]).fetchone()
+    if found is None:
+        return [], []
+    community, registered, closed = found[0] or "", date.fromisoformat(found[1]), found[2]
+    closed_on = date.fromisoformat(closed) if closed else None
+    spells = [(union_id or "", mode or "", date.fromisoformat(start), date.fromisoformat(end) if end else None)
+              for union_id, mode, start, end in query(
+                  "SELECT union_id, mode, from_date, to_date FROM coverage_spells WHERE enterprise_id = ?",
+                  [enterprise_id])]
+    heads = [(date.fromisoformat(as_of), workers, women) for as_of, workers, women in query(
+        "SELECT as_of, workers, women FROM headcounts WHERE enterprise_id = ? ORDER BY as_of, position",
+        [enterprise_id])]
+    first_list = query("SELECT MIN(as_of) FROM worker_lists WHERE enterprise_id = ?", [enterprise_id]).fetchone()[0]
+    listed_from = date.fromisoformat(first_list) if first_list else None
+    cuts = {registered, *(d for _u, _m, start, end in spells for d in (start, end) if d),
+            *(as_of for as_of, _w, _f in heads), *([listed_from] if listed_from else [])}
+    cuts = sorted(d for d in cuts if d >= registered and (closed_on is None or d < closed_on))
+    coverage: list[Stretch] = []
+    sizes: list[Stretch] = []
+    for i, start in enumerate(cuts):
+        end = cuts[i + 1] if i + 1 < len(cuts) else closed_on
+        head = next((h for h in reversed(heads) if h[0] <= start), None)
+        workers, women = (head[1], head[2]) if head else (0, 0)
+        listed = int(listed_from is not None and listed_from <= start)
+        in_force = [(u, m) for u, m, s, e in spells if s <= start and (e is None or e > start)] or [("", "")]
+        for union_id, mode in in_force:
+            coverage.append(((community, union_id, mode), start, end, (1, workers, women, listed)))
+            sizes.append(((str(int(mode == "standalone")), str(workers)), start, end, (1,)))
+    return coverage, sizes
+
+
+def _counted(*event_types: type) -> Callable[[Handler], Handler]:
+    """Register a census event's handler, keeping COVERAGE and SIZES in step with what it changed."""
+
+    def register(handler: Handler) -> Handler:
+        def counted(step: Step, e: Enterprise.Event) -> None:
+            enterprise_id = str(e.originator_id)
+            coverage, sizes = _census_stretches(step.db, enterprise_id)
+            handler(step, e)
+            coverage_after, sizes_after = _census_stretches(step.db, enterprise_id)
+            COVERAGE.add(step.db, changes_between(coverage, coverage_after))
+            SIZES.add(step.db, changes_between(sizes, sizes_after))
+
+        projection.on(*event_types)(counted)
+        return handler
+
+    return register
+
+
+@_counted(Enterprise.Registered)
 def _registered(step: Step, e: Enterprise.Registered) -> None:
     insert(step.db, "enterprises", {
         "enterprise_id": str(e.originator_id), "name": e.name, "credit_code": e.credit_code,
@@ -188,27 +254,18 @@ def _enterprise_renamed(step: Step, e: Enterprise.Renamed) -> None:
     _touch(step, "enterprises", str(e.originator_id), e, name=e.name)
 
 
-@projection.on(Enterprise.HeadcountReported)
+@_counted(Enterprise.HeadcountReported)
 def _headcount(step: Step, e: Enterprise.HeadcountReported) -> None:
     insert(step.db, "headcounts", {"enterprise_id": str(e.originator_id), "as_of": e.as_of.isoformat(),
                                    "position": step.position, "workers": e.workers, "women": e.women})
     _touch(step, "enterprises", str(e.originator_id), e)
 
 
-@projection.on(Enterprise.WorkerListFiled)
+@_counted(Enterprise.WorkerListFiled)
 def _worker_list(step: Step, e: Enterprise.WorkerListFiled) -> None:
     insert(step.db, "worker_lists", {"enterprise_id": str(e.originator_id), "as_of": e.as_of.isoformat(),
                                      "position": step.position, "count": e.count})
     _touch(step, "enterprises", str(e.originator_id), e)
-
-
-def listed_on(conn: sqlite3.Connection, day: date) -> dict[str, tuple[date, int]]:
-    """ORG-04: enterprise id → (date, names) of its latest worker list filed as of `day`."""
-    rows = conn.execute(
-        "SELECT enterprise_id, as_of, count FROM worker_lists w WHERE as_of <= :d AND position = ("
-        " SELECT position FROM worker_lists v WHERE v.enterprise_id = w.enterprise_id AND v.as_of <= :d"
-        " ORDER BY v.as_of DESC, v.position DESC LIMIT 1)", {"d": day.isoformat()})
-    return {r["enterprise_id"]: (date.fromisoformat(r["as_of"]), r["count"]) for r in rows}
 
 
 @projection.on(Enterprise.PayrollReported)
@@ -225,13 +282,13 @@ def _cover(step: Step, enterprise_id: str, union_id: str | None, mode: str | Non
                                         "from_date": day.isoformat(), "from_position": step.position})
 
 
-@projection.on(Enterprise.CoverageChanged)
+@_counted(Enterprise.CoverageChanged)
 def _coverage(step: Step, e: Enterprise.CoverageChanged) -> None:
     _cover(step, str(e.originator_id), str(e.union_id) if e.union_id else None, e.mode, e.from_date)
     _touch(step, "enterprises", str(e.originator_id), e)
 
 
-@projection.on(Enterprise.Closed)
+@_counted(Enterprise.Closed)
 def _closed(step: Step, e: Enterprise.Closed) -> None:
     _cover(step, str(e.originator_id), None, None, e.occurred_on)
     _touch(step, "enterprises", str(e.originator_id), e, closed_on=e.occurred_on.isoformat())
@@ -239,16 +296,23 @@ def _closed(step: Step, e: Enterprise.Closed) -> None:
 
 # -- reading -------------------------------------------------------------------------------------------
 
-_UNIT_ON = """
-SELECT e.*, c.union_id AS covered_by, c.mode AS coverage,
-       (SELECT h.workers FROM headcounts h WHERE h.enterprise_id = e.enterprise_id AND h.as_of <= :day
-         ORDER BY h.as_of DESC, h.position DESC LIMIT 1) AS workers,
-       (SELECT h.women FROM headcounts h WHERE h.enterprise_id = e.enterprise_id AND h.as_of <= :day
-         ORDER BY h.as_of DESC, h.position DESC LIMIT 1) AS women
+_UNITS_ON = """
+SELECT e.*, c.union_id AS covered_by, c.mode AS coverage
   FROM enterprises e
   LEFT JOIN coverage_spells c ON c.enterprise_id = e.enterprise_id
        AND c.from_date <= :day AND (c.to_date IS NULL OR c.to_date > :day)
  WHERE e.registered_on <= :day AND (e.closed_on IS NULL OR e.closed_on > :day)
+"""
+
+# The workforce last reported on or before the day, looked up only for the units actually listed.
+_WITH_WORKFORCE = """
+SELECT u.*,
+       (SELECT h.workers FROM headcounts h WHERE h.enterprise_id = u.enterprise_id AND h.as_of <= :day
+         ORDER BY h.as_of DESC, h.position DESC LIMIT 1) AS workers,
+       (SELECT h.women FROM headcounts h WHERE h.enterprise_id = u.enterprise_id AND h.as_of <= :day
+         ORDER BY h.as_of DESC, h.position DESC LIMIT 1) AS women
+  FROM ({units} ORDER BY e.name, e.enterprise_id LIMIT :limit OFFSET :offset) u
+ ORDER BY u.name, u.enterprise_id
 """
 
 
@@ -273,10 +337,8 @@ def _unit(r: sqlite3.Row) -> Unit:
                 r["covered_by"], r["coverage"], r["workers"], r["women"])
 
 
-def units_on(conn: sqlite3.Connection, day: date, *, covered: bool | None = None, union_id: str | None = None,
-             text: str = "") -> list[Unit]:
-    """The units in the census on `day`, with their coverage and workforce then."""
-    sql, params = _UNIT_ON, {"day": day.isoformat(), "union": union_id, "text": f"%{text.strip()}%"}
+def _units_filter(day: date, covered: bool | None, union_id: str | None, text: str) -> tuple[str, dict[str, object]]:
+    sql, params = _UNITS_ON, {"day": day.isoformat(), "union": union_id, "text": f"%{text.strip()}%"}
     if covered is True:
         sql += " AND c.union_id IS NOT NULL"
     elif covered is False:
@@ -285,13 +347,30 @@ def units_on(conn: sqlite3.Connection, day: date, *, covered: bool | None = None
         sql += " AND c.union_id = :union"
     if text.strip():
         sql += " AND (e.name LIKE :text OR e.credit_code LIKE :text OR e.community LIKE :text)"
-    return [_unit(r) for r in conn.execute(sql + " ORDER BY e.name", params)]
+    return sql, params
+
+
+def units_on(conn: sqlite3.Connection, day: date, *, covered: bool | None = None, union_id: str | None = None,
+             text: str = "", limit: int | None = None, offset: int = 0) -> list[Unit]:
+    """The units in the census on `day`, with their coverage and workforce then, by name; `limit` of
+    them from `offset` on, if given."""
+    sql, params = _units_filter(day, covered, union_id, text)
+    rows = conn.execute(_WITH_WORKFORCE.format(units=sql),
+                        {**params, "limit": -1 if limit is None else limit, "offset": offset})
+    return [_unit(r) for r in rows]
+
+
+def count_units_on(conn: sqlite3.Connection, day: date, *, covered: bool | None = None, union_id: str | None = None,
+                   text: str = "") -> int:
+    """How many units `units_on` lists with the same filter."""
+    sql, params = _units_filter(day, covered, union_id, text)
+    return conn.execute(f"SELECT COUNT(*) FROM ({sql})", params).fetchone()[0]  # noqa: S608 - filters from code
 
 
 def unit(conn: sqlite3.Connection, enterprise_id: str, day: date) -> Unit | None:
     """One unit as it stood on `day` (None if not registered or closed then)."""
-    rows = conn.execute(_UNIT_ON + " AND e.enterprise_id = :id", {"day": day.isoformat(), "id": enterprise_id})
-    found = rows.fetchone()
+    sql = _WITH_WORKFORCE.format(units=_UNITS_ON + " AND e.enterprise_id = :id")
+    found = conn.execute(sql, {"day": day.isoformat(), "id": enterprise_id, "limit": -1, "offset": 0}).fetchone()
     return _unit(found) if found else None
 
 
@@ -311,14 +390,14 @@ class Coverage:
 
 def coverage_on(conn: sqlite3.Connection, day: date, standalone_minimum: int) -> Coverage:
     """How many units were covered by a union on `day`."""
-    units = units_on(conn, day)
-    return Coverage(
-        units=len(units),
-        covered=sum(1 for u in units if u.covered_by),
-        standalone=sum(1 for u in units if u.coverage == "standalone"),
-        should_stand_alone=sum(1 for u in units if (u.workers or 0) >= standalone_minimum
-                               and u.coverage != "standalone"),
-    )
+    units = covered = standalone = 0
+    for (_community, union_id, mode), (n, _workers, _women, _listed) in COVERAGE.on(conn, day).items():
+        units += n
+        covered += n if union_id else 0
+        standalone += n if mode == "standalone" else 0
+    return Coverage(units=units, covered=covered, standalone=standalone, should_stand_alone=sum(
+        n for (_alone, workers), (n,) in SIZES.on(conn, day, standalone="0").items()
+        if int(workers) >= standalone_minimum))
 
 
 @dataclass(frozen=True)
@@ -335,14 +414,12 @@ class Community:
 
 def communities_on(conn: sqlite3.Connection, day: date) -> list[Community]:
     """Per community: how many units, how many covered, and the uncovered ones' workforce."""
-    by: dict[str, list[Unit]] = {}
-    for u in units_on(conn, day):
-        by.setdefault(u.community or "", []).append(u)
-    listed = listed_on(conn, day)
-    return [Community(name, len(units), sum(1 for u in units if u.covered_by),
-                      sum(1 for u in units if not u.covered_by),
-                      sum(u.workers or 0 for u in units if not u.covered_by),
-                      sum(1 for u in units if u.enterprise_id in listed)) for name, units in sorted(by.items())]
+    by: dict[str, list[int]] = {}
+    for (community, union_id, _mode), (n, workers, _women, listed) in COVERAGE.on(conn, day).items():
+        units, covered, uncovered, uncovered_workers, on_file = by.setdefault(community, [0, 0, 0, 0, 0])
+        by[community] = [units + n, covered + (n if union_id else 0), uncovered + (0 if union_id else n),
+                         uncovered_workers + (0 if union_id else workers), on_file + listed]
+    return [Community(name, *figures) for name, figures in sorted(by.items()) if figures[0]]
 
 
 @dataclass(frozen=True)
@@ -396,9 +473,11 @@ def unions_on(conn: sqlite3.Connection, day: date, union_id: str | None = None) 
     covered workforce then; only `union_id`'s, if given."""
     members = counts_on(conn, day, union_id)
     by_union: dict[str, tuple[int, int]] = {}
-    for u in units_on(conn, day, covered=True, union_id=union_id):
-        workforce, units = by_union.get(u.covered_by or "", (0, 0))
-        by_union[u.covered_by or ""] = (workforce + (u.workers or 0), units + 1)
+    for (_community, covering, _mode), (n, workers, _women, _listed) in COVERAGE.on(
+            conn, day, **({"union_id": union_id} if union_id else {})).items():
+        if covering:
+            workforce, units = by_union.get(covering, (0, 0))
+            by_union[covering] = (workforce + workers, units + n)
     posts: dict[str, set[str]] = {}
     for holder, post in conn.execute(
             "SELECT union_id, post FROM office_holders WHERE from_date <= :d AND (to_date IS NULL OR to_date > :d)"

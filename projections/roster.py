@@ -408,14 +408,17 @@ def status_on(conn: sqlite3.Connection, member_id: str, day: date) -> Spell | No
 
 
 def members_of_union_on(conn: sqlite3.Connection, union_id: str, day: date,
-                        statuses: tuple[str, ...] = ("active",)) -> list[Row]:
-    """Who was a member (with one of these statuses) of union X on date D, in one query."""
+                        statuses: tuple[str, ...] = ("active",), *, limit: int | None = None,
+                        offset: int = 0) -> list[Row]:
+    """Who was a member (with one of these statuses) of union X on date D, in one query, by name;
+    `limit` of them from `offset` on, if given."""
     marks = ", ".join("?" * len(statuses))
     rows = conn.execute(
         "SELECT m.*, s.union_id AS spell_union, s.status AS spell_status FROM member_spells s"  # noqa: S608
         f" JOIN members m USING (member_id) WHERE s.union_id = ? AND s.status IN ({marks})"
-        " AND s.from_date <= ? AND (s.to_date IS NULL OR s.to_date > ?) ORDER BY m.initials, m.name",
-        [union_id, *statuses, day.isoformat(), day.isoformat()])
+        " AND s.from_date <= ? AND (s.to_date IS NULL OR s.to_date > ?) ORDER BY m.initials, m.name, m.member_id"
+        " LIMIT ? OFFSET ?",
+        [union_id, *statuses, day.isoformat(), day.isoformat(), -1 if limit is None else limit, offset])
     return [_row(r, as_of=True) for r in rows]
 
 
