@@ -118,6 +118,13 @@ class UnionOffice(RosterCommands, BookCommands, ClaimCommands, OversightCommands
             raise
         return keys
 
+    def close(self) -> None:
+        """Release the log's and the key file's connections."""
+        keys = getattr(self, "keys", None)  # None while the key file is still being opened
+        if keys is not None:
+            keys.close()
+        super().close()
+
     def no_id_number_claimed(self) -> bool:
         """Whether no ID number was ever claimed (only then may a missing pepper be minted)."""
         topic = f"{UniqueKey.Claimed.__module__}:{UniqueKey.Claimed.__qualname__}"

@@ -63,23 +63,34 @@ class Projection:
     tables: Sequence[str]
     handlers: dict[type, Handler] = field(default_factory=dict)
 
+    # event class → its handler (the nearest registered class in its MRO) or None: found once per class
+    resolved: dict[type, Handler | None] = field(default_factory=dict, repr=False, compare=False)
+
     def on(self, *event_types: type) -> Callable[[Handler], Handler]:
         """Register the decorated function as the handler of `event_types`."""
 
         def register(handler: Handler) -> Handler:
             for event_type in event_types:
                 self.handlers[event_type] = handler
+            self.resolved.clear()
             return handler
 
         return register
 
+    def handler_of(self, event_type: type) -> Handler | None:
+        """The handler of events of `event_type`: the nearest registered class in its MRO, if any."""
+        try:
+            return self.resolved[event_type]
+        except KeyError:
+            found = next((self.handlers[c] for c in event_type.__mro__ if c in self.handlers), None)
+            self.resolved[event_type] = found
+            return found
+
     def handle(self, step: Step, event: Any) -> None:
-        """Apply one event (the nearest registered class in its MRO), if handled."""
-        for cls in type(event).__mro__:
-            handler = self.handlers.get(cls)
-            if handler is not None:
-                handler(step, event)
-                return
+        """Apply one event, if handled."""
+        handler = self.handler_of(type(event))
+        if handler is not None:
+            handler(step, event)
 
 
 @lru_cache(maxsize=256)
