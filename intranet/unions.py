@@ -157,7 +157,6 @@ def _union(union_id: UUID, errors: dict[str, str] | None = None, notice: str | N
         statuses=STATUSES,
         holders=organisations.holders_on(conn, str(union_id), on),
         units=organisations.units_on(conn, on, union_id=str(union_id)),
-        active=roster.members_of_union_on(conn, str(union_id), today),
         history=history, summary=summary, names=names,
         keeper=current_user.has_role(*ROSTER_KEEPERS), errors=errors or {}, notice=notice,
         kinds=KINDS, posts=POSTS, coverage=COVERAGE, organs=ORGANS, approvers=APPROVERS, standards=STANDARDS,
@@ -203,6 +202,23 @@ def _member_id() -> UUID:
         raise InvalidInput("请选择会员", field="member_id") from None
 
 
+def _named_member(union_id: UUID) -> UUID:
+    """The one active member of the union the clerk named by name or card number (a union of
+    thousands is no list to pick from); the command still checks membership on the write side."""
+    if form("member_id"):  # a member chosen by id (as the office-holder list's own forms send)
+        return _member_id()
+    text = " ".join(form("member").split())
+    if not text:
+        raise InvalidInput("请填写会员姓名或会员证号", field="member")
+    found = roster.members_of_union_named(views(), str(union_id), backend().office.today(), text[:40])
+    if not found:
+        raise InvalidInput("本工会没有姓名或会员证号为“%(text)s”的在会会员", field="member", text=text[:40])
+    if len(found) > 1:
+        raise InvalidInput("本工会有%(n)s位名为“%(text)s”的会员，请填写会员证号", field="member", n=len(found),
+                           text=text[:40])
+    return UUID(found[0].member_id)
+
+
 @bp.post("/unions/<uuid:union_id>/rename")
 def rename(union_id: UUID) -> str | Response:
     """更名."""
@@ -227,7 +243,7 @@ def elect(union_id: UUID) -> str | Response:
 def appoint(union_id: UUID) -> str | Response:
     """Record an office-holder."""
     return _act(union_id, lambda: backend().office.appoint_office_holder(
-        command_context("appoint_office_holder"), union_id, form("post"), _member_id(),
+        command_context("appoint_office_holder"), union_id, form("post"), _named_member(union_id),
         owner_or_relative=form("owner_or_relative") == "1"), _("已登记任职"))
 
 
@@ -289,7 +305,7 @@ def elect_leader(union_id: UUID) -> str | Response:
         if electors is None:
             raise InvalidInput("请填写参加推选的小组会员人数", field="electors")
         backend().office.elect_group_leader(command_context("elect_group_leader"), union_id, form("group"),
-                                            _member_id(), electors)
+                                            _named_member(union_id), electors)
     return _act(union_id, action, _("已登记组长"))
 
 

@@ -422,6 +422,18 @@ def members_of_union_on(conn: sqlite3.Connection, union_id: str, day: date,
     return [_row(r, as_of=True) for r in rows]
 
 
+def members_of_union_named(conn: sqlite3.Connection, union_id: str, day: date, text: str) -> list[Row]:
+    """The active members of union X on date D whose name or card number is `text` (for a form that
+    asks for one member of the union by what the clerk knows of them)."""
+    rows = conn.execute(
+        "SELECT m.*, s.union_id AS spell_union, s.status AS spell_status FROM member_spells s"
+        " JOIN members m USING (member_id) WHERE s.union_id = ? AND s.status = 'active'"
+        " AND s.from_date <= ? AND (s.to_date IS NULL OR s.to_date > ?) AND (m.name = ? OR m.card_no = ?)"
+        " ORDER BY m.initials, m.name, m.member_id",
+        [union_id, day.isoformat(), day.isoformat(), text, text.upper()])
+    return [_row(r, as_of=True) for r in rows]
+
+
 def member_names_of_unit(conn: sqlite3.Connection, enterprise_id: str, day: date) -> set[str]:
     """ORG-04: the names of the members working at a unit who were active members on `day`."""
     rows = conn.execute(

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 
 from intranet.backend import Backend
+from projections import organisations
 from tests import roster_helpers as helpers
 from tests.conftest import Session, acting, login
 
@@ -106,3 +107,60 @@ def test_a_unions_member_export_holds_every_member_on_the_date(clerk: Session, b
     assert all("*" in row[1] for row in rows)  # the ID number masked, as on the page
     before = clerk.get(f"/unions/{big_union}/members/export/csv?on=2020-01-01")
     assert _csv_rows(before.data) == []
+
+
+# -- naming one member of a large union ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def union_with_namesakes(backend: Backend, big_union: UUID) -> UUID:
+    """big_union, plus two members both called 王芳 (one holding card HP000777) and one 李娜 of another union."""
+    helpers.member(backend.office, big_union, name="王芳", gender="F")
+    helpers.member(backend.office, big_union, name="王芳", gender="F", card_no="HP000777")
+    helpers.member(backend.office, helpers.union(backend.office, name="红星商贸工会"), name="李娜", gender="F")
+    backend.read_models.catch_up()
+    return big_union
+
+
+def _holders(backend: Backend, union_id: UUID) -> list[tuple[str, str]]:
+    backend.read_models.catch_up()
+    with backend.read_models.reading() as conn:
+        return [(h.post, h.name) for h in organisations.holders_on(conn, str(union_id), backend.office.today())]
+
+
+def test_a_unions_page_asks_for_an_office_holder_by_name_not_from_a_list_of_everyone(
+        clerk: Session, union_with_namesakes: UUID) -> None:
+    page = clerk.get(f"/unions/{union_with_namesakes}").text
+    assert 'name="member"' in page and "会员07</option>" not in page
+
+
+def test_an_office_holder_named_by_a_unique_name_is_appointed(
+        clerk: Session, backend: Backend, union_with_namesakes: UUID) -> None:
+    response = clerk.post(f"/unions/{union_with_namesakes}/appoint", {"post": "vice_chair", "member": " 会员07 "},
+                          htmx=True)
+    assert response.status_code == 200 and "已登记任职" in response.text
+    assert _holders(backend, union_with_namesakes) == [("vice_chair", "会员07")]
+
+
+def test_a_name_two_members_share_is_refused_until_the_card_number_tells_them_apart(
+        clerk: Session, backend: Backend, union_with_namesakes: UUID) -> None:
+    before = backend.office.recorder.max_notification_id()
+    refused = clerk.post(f"/unions/{union_with_namesakes}/appoint", {"post": "vice_chair", "member": "王芳"},
+                         htmx=True)
+    assert "本工会有2位名为“王芳”的会员，请填写会员证号" in refused.text
+    assert backend.office.recorder.max_notification_id() == before
+    chosen = clerk.post(f"/unions/{union_with_namesakes}/appoint", {"post": "vice_chair", "member": "hp000777"},
+                        htmx=True)
+    assert "已登记任职" in chosen.text
+    assert _holders(backend, union_with_namesakes) == [("vice_chair", "王芳")]
+
+
+@pytest.mark.parametrize("named", ["李娜", "无此人", ""])
+def test_a_name_that_is_no_active_member_of_this_union_changes_nothing(
+        clerk: Session, backend: Backend, union_with_namesakes: UUID, named: str) -> None:
+    before = backend.office.recorder.max_notification_id()
+    refused = clerk.post(f"/unions/{union_with_namesakes}/appoint", {"post": "vice_chair", "member": named},
+                         htmx=True)
+    assert refused.status_code == 200
+    assert ("没有姓名或会员证号为" if named else "请填写会员姓名或会员证号") in refused.text
+    assert backend.office.recorder.max_notification_id() == before
